@@ -1,0 +1,2 @@
+//! Renderers: `plan::Plan` -> deployable files (stub: to be written).
+pub mod escape;
