@@ -198,7 +198,10 @@ pub fn normalize(diags: &mut Vec<Diagnostic>) {
 
 /// The closest candidate to `name` by edit distance, if it is close enough
 /// to be a plausible typo.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
@@ -242,7 +245,10 @@ mod tests {
         let doc = include_str!("../docs/diagnostics.md");
         for code in Code::ALL {
             let heading = format!("## {}", code.id());
-            assert!(doc.contains(&heading), "docs/diagnostics.md lacks `{heading}`");
+            assert!(
+                doc.contains(&heading),
+                "docs/diagnostics.md lacks `{heading}`"
+            );
         }
     }
 

@@ -1,2 +1,206 @@
-//! Renderers: `plan::Plan` -> deployable files (stub: to be written).
+//! Renderers: a validated `plan::Plan` -> the files `azmesh build` writes.
+//!
+//! In: a `Plan` (which exists only for an error-free estate) and the
+//! targets asked for. Out: `OutputFile`s, written all-or-nothing by
+//! `write_atomically`. Every target renders through minijinja templates
+//! (`templates/<target>/`, embedded; overridable with `--templates DIR`)
+//! whose `{{ }}` output passes the target's escaping formatter
+//! (`escape.rs`), so no text from the estate can become code.
+
+pub mod arm;
+pub mod az;
+pub mod bicep;
 pub mod escape;
+pub mod pwsh;
+mod write;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use minijinja::value::Value;
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
+
+use crate::plan::Plan;
+
+pub use write::{WriteError, write_atomically};
+
+/// One output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    Arm,
+    Bicep,
+    Az,
+    Pwsh,
+}
+
+impl Target {
+    pub const ALL: [Target; 4] = [Target::Arm, Target::Bicep, Target::Az, Target::Pwsh];
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Arm => "arm",
+            Target::Bicep => "bicep",
+            Target::Az => "az",
+            Target::Pwsh => "pwsh",
+        }
+    }
+
+    #[must_use]
+    pub fn from_name(name: &str) -> Option<Target> {
+        Target::ALL.into_iter().find(|t| t.name() == name)
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A generated file, its path relative to the output directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputFile {
+    pub path: PathBuf,
+    pub contents: String,
+}
+
+/// A template failed: only possible with a user's `--templates` override
+/// (the embedded templates are tested on every example).
+#[derive(Debug)]
+pub struct RenderError {
+    pub template: String,
+    pub message: String,
+}
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "template {}: {}", self.template, self.message)
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+impl From<minijinja::Error> for RenderError {
+    fn from(e: minijinja::Error) -> Self {
+        RenderError {
+            template: e.name().unwrap_or("?").to_string(),
+            message: format!("{e:#}"),
+        }
+    }
+}
+
+/// Renders `plan` for each of `targets`, in target order. Paths are
+/// unique across targets (each target writes under its own folder).
+pub fn render(
+    plan: &Plan,
+    targets: &[Target],
+    templates: Option<&Path>,
+) -> Result<Vec<OutputFile>, RenderError> {
+    let env = environment(templates);
+    let mut targets = targets.to_vec();
+    targets.sort();
+    targets.dedup();
+    let mut files = Vec::new();
+    for target in targets {
+        files.extend(match target {
+            Target::Arm => arm::render(plan, &env)?,
+            Target::Bicep => bicep::render(plan, &env)?,
+            Target::Az => az::render(plan, &env)?,
+            Target::Pwsh => pwsh::render(plan, &env)?,
+        });
+    }
+    Ok(files)
+}
+
+/// The template environment: embedded templates (or `DIR/<name>` first),
+/// strict undefined, trimmed blocks, and the escaping formatter of the
+/// template's target folder.
+#[must_use]
+pub fn environment(templates: Option<&Path>) -> Environment<'static> {
+    let mut env = Environment::new();
+    minijinja_embed::load_templates!(&mut env);
+    if let Some(dir) = templates {
+        let dir = dir.to_path_buf();
+        let embedded = env.clone();
+        env.set_loader(move |name| {
+            let path = dir.join(name);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => Ok(Some(text)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(embedded
+                    .get_template(name)
+                    .ok()
+                    .map(|t| t.source().to_string())),
+                Err(e) => Err(minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("cannot read {}: {e}", path.display()),
+                )),
+            }
+        });
+        // Templates already loaded would shadow the loader.
+        env.clear_templates();
+    }
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+            .expect("the fixed syntax configuration is valid"),
+    );
+    env.set_auto_escape_callback(|name| {
+        let target = name.split('/').next().unwrap_or_default();
+        match Target::from_name(target) {
+            Some(t) => AutoEscape::Custom(t.name().into()),
+            None => AutoEscape::None,
+        }
+    });
+    env.set_formatter(|out, state, value| {
+        let AutoEscape::Custom(target) = state.auto_escape() else {
+            return minijinja::escape_formatter(out, state, value);
+        };
+        out.write_str(&format_value(target, value)?)?;
+        Ok(())
+    });
+    env
+}
+
+/// One `{{ value }}` as a literal of `target`.
+fn format_value(target: &str, value: &Value) -> Result<String, minijinja::Error> {
+    if value.is_safe() {
+        return Ok(value.to_string());
+    }
+    if value.kind() == minijinja::value::ValueKind::Bool {
+        let b = value.is_true();
+        return Ok(match (target, b) {
+            ("pwsh", true) => "$true".to_string(),
+            ("pwsh", false) => "$false".to_string(),
+            _ => b.to_string(),
+        });
+    }
+    if value.kind() == minijinja::value::ValueKind::Number {
+        return Ok(value.to_string());
+    }
+    if value.is_undefined() || value.is_none() {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::UndefinedError,
+            "a missing value would be written",
+        ));
+    }
+    let text = value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_string);
+    Ok(match target {
+        "arm" => escape::arm(&text),
+        "bicep" => escape::bicep(&text),
+        "az" => escape::bash(&text),
+        _ => escape::pwsh(&text),
+    })
+}
+
+/// The plan as a template value.
+#[must_use]
+pub fn plan_value(plan: &Plan) -> Value {
+    Value::from(minijinja::value::Serde(plan))
+}

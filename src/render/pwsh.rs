@@ -1,0 +1,10 @@
+//! pwsh renderer (stub: to be written).
+use minijinja::Environment;
+
+use super::{OutputFile, RenderError};
+use crate::plan::Plan;
+
+/// Renders the pwsh files for `plan`.
+pub fn render(_plan: &Plan, _env: &Environment<'static>) -> Result<Vec<OutputFile>, RenderError> {
+    Ok(Vec::new())
+}
