@@ -11,6 +11,8 @@ pub mod arm;
 pub mod az;
 pub mod bicep;
 pub mod escape;
+#[doc(hidden)]
+pub mod fixture;
 pub mod pwsh;
 mod write;
 
