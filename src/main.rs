@@ -1,1 +1,272 @@
-fn main() {}
+//! The `azmesh` command line: reads a topology, reports, writes outputs.
+//! Exit codes: 0 clean, 1 errors (or warnings with `--deny-warnings`), 2 usage.
+
+use std::io::{IsTerminal as _, Read as _, Write as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use azmesh::diagnostic::{Code, Diagnostic};
+use azmesh::render::{self, Target};
+use azmesh::report::{Format, diagnostics, plan_table};
+use azmesh::source::{Lang, Source};
+
+#[derive(Parser)]
+#[command(
+    name = "azmesh",
+    version,
+    about = "Compile an Azure network estate (KDL or YAML) into a validated peering plan and ARM, Bicep, az CLI and PowerShell"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct Input {
+    /// Topology file (`.kdl`, `.yaml`, `.yml`), or `-` for standard input.
+    file: String,
+    /// Input language; by default from the file's extension.
+    #[arg(long, value_enum)]
+    lang: Option<LangArg>,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LangArg {
+    Kdl,
+    Yaml,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum PlanFormat {
+    Human,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and validate; print every error and warning.
+    Check {
+        #[command(flatten)]
+        input: Input,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+        /// Exit 1 on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Print the expanded plan: every link with its flags, units, routes and order.
+    Plan {
+        #[command(flatten)]
+        input: Input,
+        #[arg(long, value_enum, default_value = "human")]
+        format: PlanFormat,
+    },
+    /// Write ARM JSON, Bicep, an az CLI script and a PowerShell script.
+    Build {
+        #[command(flatten)]
+        input: Input,
+        /// Output directory (created if missing; files azmesh did not write are kept).
+        #[arg(short, long)]
+        output: PathBuf,
+        /// Targets, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "arm,bicep,az,pwsh")]
+        target: Vec<String>,
+        /// A directory whose templates override the built-in ones (same relative paths).
+        #[arg(long)]
+        templates: Option<PathBuf>,
+        /// Refuse to build when there are warnings.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Print the JSON Schema (draft-07) of the YAML form.
+    Schema,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("azmesh: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Reads the input; a usage problem is `Err`, an unreadable file a diagnostic.
+fn load(input: &Input) -> Result<Result<Source, (String, Diagnostic)>, String> {
+    let lang = match input.lang {
+        Some(LangArg::Kdl) => Lang::Kdl,
+        Some(LangArg::Yaml) => Lang::Yaml,
+        None => Lang::from_path(&input.file).ok_or_else(|| {
+            format!(
+                "cannot tell the language of `{}`: name it .kdl, .yaml or .yml, or pass --lang kdl|yaml",
+                input.file
+            )
+        })?,
+    };
+    let (name, bytes) = if input.file == "-" {
+        let mut buf = Vec::new();
+        let read = std::io::stdin().read_to_end(&mut buf);
+        ("<stdin>".to_string(), read.map(|_| buf))
+    } else {
+        (input.file.clone(), std::fs::read(&input.file))
+    };
+    let bytes = match bytes {
+        Ok(b) => b,
+        Err(e) => {
+            return Ok(Err((
+                name.clone(),
+                Diagnostic::new(Code::Io, None, format!("cannot read {name}: {e}"))
+                    .with_help("check the path and its permissions"),
+            )));
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Ok(Source::new(name, text, lang))),
+        Err(e) => Ok(Err((
+            name.clone(),
+            Diagnostic::new(
+                Code::Io,
+                None,
+                format!(
+                    "{name} is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+            )
+            .with_help("save the file as UTF-8"),
+        ))),
+    }
+}
+
+fn color() -> bool {
+    std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal()
+}
+
+fn print_human(source: &Source, diags: &[Diagnostic]) {
+    if !diags.is_empty() {
+        eprint!("{}", diagnostics::human(source, diags, color()));
+    }
+}
+
+fn run(command: Command) -> Result<ExitCode, String> {
+    match command {
+        Command::Schema => {
+            print!("{}", azmesh::schema::yaml_schema());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check {
+            input,
+            format,
+            deny_warnings,
+        } => {
+            let (source, diags) = match load(&input)? {
+                Ok(source) => {
+                    let c = azmesh::compile(&source);
+                    (source, c.diagnostics)
+                }
+                Err((name, d)) => (Source::new(name, String::new(), Lang::Kdl), vec![d]),
+            };
+            match format {
+                Format::Human => {
+                    print_human(&source, &diags);
+                    eprintln!("{}: {}", source.name, diagnostics::summary(&diags));
+                }
+                Format::Json => print!("{}", diagnostics::json(&source, &diags)),
+                Format::Sarif => print!("{}", diagnostics::sarif(&source, &diags)),
+            }
+            Ok(exit(&diags, deny_warnings))
+        }
+        Command::Plan { input, format } => {
+            let source = match load(&input)? {
+                Ok(s) => s,
+                Err((name, d)) => {
+                    print_human(&Source::new(name, String::new(), Lang::Kdl), &[d]);
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let c = azmesh::compile(&source);
+            print_human(&source, &c.diagnostics);
+            let Some(plan) = c.plan else {
+                eprintln!("{}: {}", source.name, diagnostics::summary(&c.diagnostics));
+                return Ok(ExitCode::from(1));
+            };
+            match format {
+                PlanFormat::Human => print!("{}", plan_table::render(&plan)),
+                PlanFormat::Json => {
+                    let mut text =
+                        serde_json::to_string_pretty(&plan).map_err(|e| e.to_string())?;
+                    text.push('\n');
+                    print!("{text}");
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Build {
+            input,
+            output,
+            target,
+            templates,
+            deny_warnings,
+        } => {
+            let targets = target
+                .iter()
+                .map(|t| {
+                    Target::from_name(t.trim())
+                        .ok_or_else(|| format!("unknown target `{t}`: use arm, bicep, az or pwsh"))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let source = match load(&input)? {
+                Ok(s) => s,
+                Err((name, d)) => {
+                    print_human(&Source::new(name, String::new(), Lang::Kdl), &[d]);
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let c = azmesh::compile(&source);
+            print_human(&source, &c.diagnostics);
+            let code = exit(&c.diagnostics, deny_warnings);
+            let plan = match c.plan {
+                Some(plan) if code == ExitCode::SUCCESS => plan,
+                _ => {
+                    eprintln!(
+                        "{}: {}; nothing written",
+                        source.name,
+                        diagnostics::summary(&c.diagnostics)
+                    );
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            let files = match render::render(&plan, &targets, templates.as_deref()) {
+                Ok(files) => files,
+                Err(e) => {
+                    eprintln!("azmesh: {e}; nothing written");
+                    return Ok(ExitCode::from(1));
+                }
+            };
+            match render::write_atomically(&output, &files) {
+                Ok(paths) => {
+                    let mut out = std::io::stdout().lock();
+                    for p in paths {
+                        let _ = writeln!(out, "wrote {}", p.display());
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    eprintln!("azmesh: {e}; nothing written");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+    }
+}
+
+fn exit(diags: &[Diagnostic], deny_warnings: bool) -> ExitCode {
+    if diags.iter().any(|d| d.is_error() || deny_warnings) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -1,0 +1,58 @@
+//! Shared helpers of the file-driven tests: finding case files, compiling
+//! them, and insta settings that put snapshots in the top-level `snapshots/`.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use azmesh::source::{Lang, Source};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every `.kdl`/`.yaml`/`.yml` file directly in `dir` (relative to the crate),
+/// sorted; panics on an empty folder so a broken glob cannot pass.
+pub fn files(dir: &str) -> Vec<PathBuf> {
+    let full = root().join(dir);
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&full)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", full.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.to_str().and_then(Lang::from_path).is_some())
+        .collect();
+    out.sort();
+    assert!(!out.is_empty(), "no case files in {dir}");
+    out
+}
+
+/// The source of a case file, named relative to the crate (stable in snapshots).
+pub fn source(path: &Path) -> Source {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let rel = path
+        .strip_prefix(root())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/");
+    let lang = Lang::from_path(&rel).expect("case files have a language extension");
+    Source::new(rel, text, lang)
+}
+
+/// A snapshot name from a path: `tests/cases/valid/a.kdl` -> `cases-valid-a.kdl`.
+pub fn snapshot_name(path: &Path, suffix: &str) -> String {
+    let rel = path
+        .strip_prefix(root())
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace(['/', '\\'], "-");
+    let rel = rel.strip_prefix("tests-").unwrap_or(&rel).to_string();
+    format!("{rel}.{suffix}")
+}
+
+pub fn settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(root().join("snapshots"));
+    s.set_prepend_module_to_snapshot(false);
+    s.set_omit_expression(true);
+    s
+}
