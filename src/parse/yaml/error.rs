@@ -1,0 +1,166 @@
+//! serde-saphyr errors -> diagnostics AZM002..AZM006, each at the place
+//! the YAML went wrong and with a help saying how to fix it.
+
+use serde_saphyr::Error;
+
+use super::lower::location_span;
+use crate::diagnostic::{Code, Diagnostic, did_you_mean};
+use crate::source::{Source, Span};
+
+/// One diagnostic for the error that stopped deserialization.
+pub(super) fn to_diagnostic(source: &Source, err: &Error) -> Diagnostic {
+    let span = err
+        .location()
+        .map(|loc| token_span(source, location_span(source, &loc)));
+    let inner = innermost(err);
+    match inner {
+        Error::SerdeUnknownField {
+            field, expected, ..
+        } => unknown_field(span, field, expected),
+        Error::DuplicateMappingKey { key, .. } => {
+            let message = match key {
+                Some(key) => format!("`{key}` is given twice in this mapping"),
+                None => "a key is given twice in this mapping".to_owned(),
+            };
+            Diagnostic::new(Code::DuplicateField, span, message)
+                .with_label("given again here")
+                .with_help("remove one of the two entries or give it another name")
+        }
+        Error::SerdeMissingField { field, .. } => Diagnostic::new(
+            Code::MissingValue,
+            span,
+            format!("`{field}` is missing here"),
+        )
+        .with_help(format!("add `{field}: ...`")),
+        Error::SerdeInvalidType {
+            unexpected,
+            expected,
+            ..
+        }
+        | Error::SerdeInvalidValue {
+            unexpected,
+            expected,
+            ..
+        } => wrong_type(span, &format!("found {unexpected}, expected {expected}")),
+        Error::SerdeInvalidLength { len, expected, .. } => wrong_type(
+            span,
+            &format!("found {len} element(s), expected {expected}"),
+        ),
+        Error::InvalidScalar { ty, .. } => wrong_type(span, &format!("expected {}", type_word(ty))),
+        Error::NullIntoString { .. } => wrong_type(span, "found nothing (null), expected a text"),
+        Error::InvalidBooleanStrict { .. } => wrong_type(span, "expected true or false"),
+        Error::Unexpected { expected, .. } => wrong_type(span, &format!("expected {expected}")),
+        Error::Budget { breach, .. } => Diagnostic::new(
+            Code::Syntax,
+            span,
+            format!("the YAML document exceeds the reader's safety limits ({breach:?})"),
+        )
+        .with_label("limit reached here")
+        .with_help(
+            "write the values out instead of nesting anchors and aliases (`&a`, `*a`), \
+             and keep the nesting shallow",
+        ),
+        Error::AliasReplayLimitExceeded { .. }
+        | Error::AliasExpansionLimitExceeded { .. }
+        | Error::AliasReplayStackDepthExceeded { .. } => Diagnostic::new(
+            Code::Syntax,
+            span,
+            "the YAML aliases expand beyond the allowed size",
+        )
+        .with_label("limit reached here")
+        .with_help("write the values out instead of nesting anchors and aliases (`&a`, `*a`)"),
+        Error::MultipleDocuments { .. } => Diagnostic::new(
+            Code::Syntax,
+            span,
+            "the file holds more than one YAML document",
+        )
+        .with_help("keep one topology per file: remove the `---` separator and what follows"),
+        other => Diagnostic::new(
+            Code::Syntax,
+            span,
+            format!("invalid YAML: {}", plain_message(other)),
+        )
+        .with_help("fix the YAML syntax at this place (indentation, quotes, brackets, colons)"),
+    }
+}
+
+/// The original error inside snippet and alias wrappers.
+fn innermost(err: &Error) -> &Error {
+    match err.without_snippet() {
+        Error::AliasError { error, .. } => innermost(error),
+        other => other,
+    }
+}
+
+/// The message of an error without saphyr's location suffix.
+fn plain_message(err: &Error) -> String {
+    let text = err.render();
+    let first = text.lines().next().unwrap_or("").trim();
+    match first.find(" at line ") {
+        Some(i) => first[..i].to_owned(),
+        None => first.to_owned(),
+    }
+}
+
+fn unknown_field(span: Option<Span>, field: &str, expected: &[&'static str]) -> Diagnostic {
+    let camel = kebab_to_camel(field);
+    let suggestion = expected
+        .iter()
+        .copied()
+        .find(|e| *e == camel)
+        .or_else(|| did_you_mean(field, expected.iter().copied()));
+    let help = match suggestion {
+        Some(s) => format!("did you mean `{s}`?"),
+        None if expected.is_empty() => "remove this key".to_owned(),
+        None => format!("the keys allowed here are: {}", expected.join(", ")),
+    };
+    Diagnostic::new(Code::UnknownField, span, format!("unknown key `{field}`"))
+        .with_label("not allowed here")
+        .with_help(help)
+}
+
+fn wrong_type(span: Option<Span>, detail: &str) -> Diagnostic {
+    Diagnostic::new(Code::WrongType, span, format!("wrong type: {detail}"))
+        .with_help("write a value of the expected kind (see the key's documentation)")
+}
+
+/// Readable words for the Rust type names saphyr reports.
+fn type_word(ty: &str) -> &str {
+    match ty {
+        "bool" => "true or false",
+        "u8" | "u16" | "u32" | "u64" | "usize" => "a whole number of zero or more",
+        "i8" | "i16" | "i32" | "i64" | "isize" => "a whole number",
+        "String" | "string" | "str" => "a text",
+        other => other,
+    }
+}
+
+/// `resource-group` -> `resourceGroup`: the KDL spelling of a YAML key.
+fn kebab_to_camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '-' || c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// An empty span widened to the plain token that starts there, so the caret
+/// covers the offending key or value.
+fn token_span(source: &Source, span: Span) -> Span {
+    if !span.is_empty() {
+        return span;
+    }
+    let rest = source.text.get(span.start..).unwrap_or("");
+    let len = rest
+        .find(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | '[' | ']' | '{' | '}'))
+        .unwrap_or(rest.len());
+    Span::new(span.start, span.start + len)
+}
