@@ -17,14 +17,19 @@ use crate::source::Span;
 use crate::spanned::Spanned;
 
 impl Mapper<'_> {
-    /// A node's span without the whitespace the parser keeps after it.
+    /// A node's span without the comments and whitespace the parser keeps
+    /// after it.
     pub(super) fn node_span(&self, node: &KdlNode) -> Span {
         let span = Span::from(node.span());
-        let end = self
-            .text
-            .get(span.start..span.end)
-            .map_or(span.end, |s| span.start + s.trim_end().len());
-        Span::new(span.start, end)
+        let Some(mut written) = self.text.get(span.start..span.end) else {
+            return span;
+        };
+        if let Some(format) = node.format() {
+            written = written
+                .strip_suffix(format.before_terminator.as_str())
+                .unwrap_or(written);
+        }
+        Span::new(span.start, span.start + written.trim_end().len())
     }
 
     /// The span of the node's name (`hub` in `hub "x"`), quotes included.
