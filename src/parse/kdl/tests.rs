@@ -685,6 +685,49 @@ fn once_only_children_given_twice() {
 }
 
 #[test]
+fn reverse_peering_defaults_and_firewall_may_appear_once() {
+    let text = r#"peering "a" "b" {
+    reverse { allow-forwarded-traffic #true; }
+    reverse { allow-forwarded-traffic #false; }
+}
+hub "h" {
+    peering-defaults allow-gateway-transit=#true
+    peering-defaults allow-gateway-transit=#false
+    firewall "fw1"
+    firewall "fw2"
+}
+"#;
+    let (topology, diagnostics, source) = read(text);
+    assert_eq!(
+        positions(&diagnostics, &source),
+        vec![
+            (Code::DuplicateField, 3, 5),
+            (Code::DuplicateField, 7, 5),
+            (Code::DuplicateField, 9, 5)
+        ]
+    );
+    assert_eq!(
+        topology.peerings[0].reverse.allow_forwarded_traffic,
+        on(true)
+    );
+    assert_eq!(
+        topology.vnets[0].peering_defaults.allow_gateway_transit,
+        on(true)
+    );
+}
+
+#[test]
+fn peering_setting_inside_a_spoke_block_is_explained() {
+    let (d, at, _) = single("spoke \"s\" hub=\"h\" {\n    use-remote-gateways #false\n}\n");
+    assert_eq!((d.code, at), (Code::UnknownField, (2, 5)));
+    let help = d.help.unwrap_or_default();
+    assert!(
+        help.contains("peering-defaults") && help.contains("use-remote-gateways=#true"),
+        "{help}"
+    );
+}
+
+#[test]
 fn setting_given_as_property_and_child_is_a_duplicate() {
     let text =
         "peering \"a\" \"b\" use-remote-gateways=#true {\n    use-remote-gateways #false\n}\n";
