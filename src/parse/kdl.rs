@@ -157,15 +157,6 @@ impl Mapper<'_> {
         self.diagnostics.push(diagnostic);
     }
 
-    /// AZM005 at `span`, with the usage as help.
-    fn missing(&mut self, span: Span, message: String, usage: &str) {
-        self.push(
-            Diagnostic::new(Code::MissingValue, span, message)
-                .with_label("missing here")
-                .with_help(format!("write it as `{usage}`")),
-        );
-    }
-
     fn document(&mut self, document: &KdlDocument) -> Topology {
         let mut topology = Topology::default();
         let mut seen = BTreeMap::new();

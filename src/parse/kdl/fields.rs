@@ -158,15 +158,8 @@ impl Mapper<'_> {
         match Self::args(node).first() {
             Some(entry) => self.string(entry, &format!("the name of `{keyword}`")),
             None => {
-                self.push(
-                    Diagnostic::new(
-                        Code::MissingValue,
-                        Self::name_span(node),
-                        format!("`{keyword}` needs a name"),
-                    )
-                    .with_label("no name given")
-                    .with_help(format!("write it as `{usage}`")),
-                );
+                let message = format!("`{keyword}` needs a name");
+                self.missing(Self::name_span(node), message, usage);
                 None
             }
         }
@@ -177,20 +170,22 @@ impl Mapper<'_> {
         let keyword = node.name().value();
         let args = Self::args(node);
         if args.is_empty() {
-            self.push(
-                Diagnostic::new(
-                    Code::MissingValue,
-                    Self::name_span(node),
-                    format!("`{keyword}` needs at least one value"),
-                )
-                .with_label("no value given")
-                .with_help(format!("write it as `{usage}`")),
-            );
+            let message = format!("`{keyword}` needs at least one value");
+            self.missing(Self::name_span(node), message, usage);
         }
         let what = format!("a value of `{keyword}`");
         args.into_iter()
             .filter_map(|entry| self.string(entry, &what))
             .collect()
+    }
+
+    /// AZM005 at `span`, with how to write it as help.
+    pub(super) fn missing(&mut self, span: Span, message: String, usage: &str) {
+        self.push(
+            Diagnostic::new(Code::MissingValue, span, message)
+                .with_label("missing here")
+                .with_help(format!("write it as `{usage}`")),
+        );
     }
 
     /// Arguments after the first `max` are AZM003.
