@@ -740,3 +740,54 @@ fn odd_inputs_never_panic_and_stay_in_bounds() {
         }
     }
 }
+
+#[test]
+fn each_broken_section_is_reported_and_the_rest_is_read() {
+    let src = source(
+        "\
+topology: multi
+hubs:
+  h:
+    resource-group: rg
+spokes:
+  s: { hub: h, existing: perhaps }
+vnets:
+  v: { addressSpace: [10.9.0.0/16] }
+colour: blue
+",
+    );
+    let (topology, diagnostics) = parse(&src);
+    let found: Vec<(Code, (usize, usize))> = diagnostics
+        .iter()
+        .map(|d| (d.code, src.line_col(d.span.expect("span").start)))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (Code::UnknownField, (4, 5)),
+            (Code::WrongType, (6, 26)),
+            (Code::UnknownField, (9, 1)),
+        ]
+    );
+    assert_eq!(topology.name, Some(t("multi")));
+    let names: Vec<&str> = topology.vnets.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["v"]);
+    // Spans of what was read still point into the original text.
+    assert_eq!(
+        at(&src, topology.vnets[0].address_space[0].span),
+        ((8, 23), "10.9.0.0/16")
+    );
+}
+
+#[test]
+fn a_syntax_error_ends_the_read() {
+    let src = source(
+        "hubs:\n  h: {unknownKey: 1}\nspokes: { s: { addressSpace: [10.0.0.0/16 } }\nvnets: { v: { zz: 1 } }\n",
+    );
+    let (_, diagnostics) = parse(&src);
+    let codes: Vec<(Code, usize)> = diagnostics
+        .iter()
+        .map(|d| (d.code, src.line_col(d.span.expect("span").start).0))
+        .collect();
+    assert_eq!(codes, [(Code::UnknownField, 2), (Code::Syntax, 3)]);
+}
