@@ -271,7 +271,7 @@ impl Lower<'_> {
         }
     }
 
-    fn subscription(&self, alias: Sp<String>, sub: Sp<doc::SubscriptionDoc>) -> Subscription {
+    fn subscription(&self, alias: Sp<String>, sub: Sp<doc::Subscription>) -> Subscription {
         let span = self.entry_span(&alias, &sub.loc);
         Subscription {
             alias: self.text(alias),
@@ -296,7 +296,7 @@ impl Lower<'_> {
         }
     }
 
-    fn settings_doc(&self, settings: Option<Sp<doc::SettingsDoc>>) -> PeeringSettings {
+    fn settings_doc(&self, settings: Option<Sp<doc::PeeringSettings>>) -> PeeringSettings {
         let s = settings.map(|s| s.value).unwrap_or_default();
         self.settings(
             s.allow_virtual_network_access,
@@ -306,7 +306,7 @@ impl Lower<'_> {
         )
     }
 
-    fn vnet(&mut self, name: Sp<String>, vnet: Sp<doc::VnetDoc>, role: Role) -> Vnet {
+    fn vnet(&mut self, name: Sp<String>, vnet: Sp<doc::Vnet>, role: Role) -> Vnet {
         let span = self.entry_span(&name, &vnet.loc);
         let v = vnet.value;
         let mut out = Vnet::new(self.text(name), role, span);
@@ -327,7 +327,7 @@ impl Lower<'_> {
         out
     }
 
-    fn spoke(&mut self, name: Sp<String>, spoke: Sp<doc::SpokeDoc>) -> Vnet {
+    fn spoke(&mut self, name: Sp<String>, spoke: Sp<doc::Spoke>) -> Vnet {
         let span = self.entry_span(&name, &spoke.loc);
         let s = spoke.value;
         let hub = self.opt_text(s.hub);
@@ -383,7 +383,7 @@ impl Lower<'_> {
             .collect()
     }
 
-    fn gateway(&mut self, gateway: Sp<doc::GatewayDoc>) -> Gateway {
+    fn gateway(&mut self, gateway: Sp<doc::Gateway>) -> Gateway {
         let span = self.node(&gateway.loc);
         let g = gateway.value;
         Gateway {
@@ -394,7 +394,7 @@ impl Lower<'_> {
         }
     }
 
-    fn route_server(&mut self, route_server: Sp<doc::RouteServerDoc>) -> RouteServer {
+    fn route_server(&mut self, route_server: Sp<doc::RouteServer>) -> RouteServer {
         let span = self.node(&route_server.loc);
         RouteServer {
             name: self.required_name(route_server.value.name, span, "Route Server"),
@@ -402,7 +402,7 @@ impl Lower<'_> {
         }
     }
 
-    fn firewall(&mut self, firewall: Sp<doc::FirewallDoc>) -> Firewall {
+    fn firewall(&mut self, firewall: Sp<doc::Firewall>) -> Firewall {
         let span = self.node(&firewall.loc);
         let f = firewall.value;
         Firewall {
@@ -413,7 +413,7 @@ impl Lower<'_> {
         }
     }
 
-    fn mesh(&self, name: Sp<String>, mesh: Sp<doc::MeshDoc>) -> Mesh {
+    fn mesh(&self, name: Sp<String>, mesh: Sp<doc::Mesh>) -> Mesh {
         let span = self.entry_span(&name, &mesh.loc);
         let m = mesh.value;
         Mesh {
@@ -429,7 +429,7 @@ impl Lower<'_> {
         }
     }
 
-    fn peering(&mut self, peering: Sp<doc::PeeringDoc>) -> Peering {
+    fn peering(&mut self, peering: Sp<doc::Peering>) -> Peering {
         let span = self.node(&peering.loc);
         let p = peering.value;
         let between = match p.between {
@@ -471,7 +471,7 @@ impl Lower<'_> {
         }
     }
 
-    fn site(&self, name: Sp<String>, site: Sp<doc::SiteDoc>) -> Site {
+    fn site(&self, name: Sp<String>, site: Sp<doc::Site>) -> Site {
         let span = self.entry_span(&name, &site.loc);
         let s = site.value;
         Site {
