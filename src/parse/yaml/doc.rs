@@ -79,19 +79,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Named<T> {
                 }
                 Ok(Named(entries))
             }
-
-            // `hubs:` with nothing after it: an empty section.
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Named(Vec::new()))
-            }
-
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Named(Vec::new()))
-            }
         }
 
-        // `any`, not `map`: a null value must reach `visit_unit`.
-        deserializer.deserialize_any(NamedVisitor(PhantomData))
+        // `map`, not `any`: a wrong type is then reported at the value, not
+        // at its key. An empty section (`hubs:`) is null: fields hold an
+        // `Option<Named<T>>`.
+        deserializer.deserialize_map(NamedVisitor(PhantomData))
     }
 }
 
@@ -236,28 +229,28 @@ pub struct Document {
     pub defaults: Option<Sp<Defaults>>,
     /// Subscriptions by alias; VNets reference them by alias.
     #[serde(default)]
-    pub subscriptions: Named<Sp<Subscription>>,
+    pub subscriptions: Option<Named<Sp<Subscription>>>,
     /// Hub VNets by name.
     #[serde(default)]
-    pub hubs: Named<Sp<Vnet>>,
+    pub hubs: Option<Named<Sp<Vnet>>>,
     /// Spoke VNets by name, each attached to one hub.
     #[serde(default)]
-    pub spokes: Named<Sp<Spoke>>,
+    pub spokes: Option<Named<Sp<Spoke>>>,
     /// Any other VNets by name: they get only explicit peerings.
     #[serde(default)]
-    pub vnets: Named<Sp<Vnet>>,
+    pub vnets: Option<Named<Sp<Vnet>>>,
     /// Groups of VNets linked directly, every pair of members.
     #[serde(default)]
-    pub meshes: Named<Sp<Mesh>>,
+    pub meshes: Option<Named<Sp<Mesh>>>,
     /// Explicit pairs of links.
     #[serde(default)]
     pub peerings: Option<Vec<Sp<Peering>>>,
     /// On-premises networks: their prefixes take part in overlap checks and routing.
     #[serde(default)]
-    pub sites: Named<Sp<Site>>,
+    pub sites: Option<Named<Sp<Site>>>,
     /// Free-text tags on every created resource.
     #[serde(default)]
-    pub tags: Named<Sp<TagValue>>,
+    pub tags: Option<Named<Sp<TagValue>>>,
 }
 
 /// Values inherited by every VNet that does not set its own.
@@ -333,7 +326,7 @@ macro_rules! vnet_struct {
             pub dns_servers: Option<Vec<Sp<String>>>,
             /// Subnets by name: `NAME: PREFIX` or `NAME: {prefixes: [..]}`.
             #[serde(default)]
-            pub subnets: Named<Sp<SubnetValue>>,
+            pub subnets: Option<Named<Sp<SubnetValue>>>,
             /// A virtual network gateway (needs GatewaySubnet).
             pub gateway: Option<Sp<Gateway>>,
             /// An Azure Route Server (needs RouteServerSubnet).
@@ -344,7 +337,7 @@ macro_rules! vnet_struct {
             pub peering_defaults: Option<Sp<PeeringSettings>>,
             /// Tags on this VNet's resources, merged over the topology's.
             #[serde(default)]
-            pub tags: Named<Sp<TagValue>>,
+            pub tags: Option<Named<Sp<TagValue>>>,
         }
         }
     };

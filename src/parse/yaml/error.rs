@@ -3,16 +3,25 @@
 
 use serde_saphyr::Error;
 
-use super::lower::location_span;
+use super::lower::{location_span, widen};
 use crate::diagnostic::{Code, Diagnostic, did_you_mean};
 use crate::source::{Source, Span};
 
 /// One diagnostic for the error that stopped deserialization.
 pub(super) fn to_diagnostic(source: &Source, err: &Error) -> Diagnostic {
-    let span = err
-        .location()
-        .map(|loc| token_span(source, location_span(source, &loc)));
     let inner = innermost(err);
+    let span = err.location().map(|loc| {
+        let span = location_span(source, &loc);
+        // serde's own type errors from a visitor carry the location of the
+        // last key read: move them to that key's value.
+        let moved = matches!(
+            inner,
+            Error::SerdeInvalidType { .. } | Error::SerdeInvalidValue { .. }
+        )
+        .then(|| value_after_key(source, token_span(source, span)))
+        .flatten();
+        node_or_token(source, moved.unwrap_or(span))
+    });
     match inner {
         Error::SerdeUnknownField {
             field, expected, ..
@@ -49,7 +58,9 @@ pub(super) fn to_diagnostic(source: &Source, err: &Error) -> Diagnostic {
         Error::InvalidScalar { ty, .. } => wrong_type(span, &format!("expected {}", type_word(ty))),
         Error::NullIntoString { .. } => wrong_type(span, "found nothing (null), expected a text"),
         Error::InvalidBooleanStrict { .. } => wrong_type(span, "expected true or false"),
-        Error::Unexpected { expected, .. } => wrong_type(span, &format!("expected {expected}")),
+        Error::Unexpected { expected, .. } => {
+            wrong_type(span, &format!("expected {}", expected_word(expected)))
+        }
         Error::Budget { breach, .. } => Diagnostic::new(
             Code::Syntax,
             span,
@@ -135,6 +146,16 @@ fn type_word(ty: &str) -> &str {
     }
 }
 
+/// Readable words for the node kinds saphyr expects.
+fn expected_word(expected: &str) -> &str {
+    match expected {
+        "mapping start" => "a mapping of `key: value` entries",
+        "sequence start" => "a list (`[a, b]` or lines starting with `- `)",
+        "string scalar" | "scalar" => "a single value, not a list or mapping",
+        other => other,
+    }
+}
+
 /// `resource-group` -> `resourceGroup`: the KDL spelling of a YAML key.
 fn kebab_to_camel(name: &str) -> String {
     let mut out = String::with_capacity(name.len());
@@ -150,6 +171,42 @@ fn kebab_to_camel(name: &str) -> String {
         }
     }
     out
+}
+
+/// When `key` is a mapping key, the empty span where its value starts.
+fn value_after_key(source: &Source, key: Span) -> Option<Span> {
+    let rest = source.text.get(key.end..)?;
+    let after_colon = rest
+        .trim_start_matches([' ', '\t', '"', '\''])
+        .strip_prefix(':')?;
+    let mut offset = source.text.len() - after_colon.len();
+    // Skip blanks, line breaks and comments up to the value.
+    loop {
+        let tail = source.text.get(offset..)?;
+        let trimmed = tail.trim_start();
+        offset += tail.len() - trimmed.len();
+        if trimmed.starts_with('#') {
+            offset += trimmed.find('\n').unwrap_or(trimmed.len());
+        } else {
+            break;
+        }
+    }
+    (offset < source.text.len()).then(|| Span::new(offset, offset))
+}
+
+/// The whole collection that starts at `span`, or else the token there.
+fn node_or_token(source: &Source, span: Span) -> Span {
+    let rest = source.text.get(span.start..).unwrap_or("");
+    let collection = rest.starts_with(['{', '[']) || rest.starts_with("- ");
+    let before = source.text.get(..span.start).unwrap_or("");
+    let line = before.rfind('\n').map_or(before, |i| &before[i + 1..]);
+    let first_on_line = line.trim().is_empty();
+    let block_mapping = span.is_empty() && first_on_line && !rest.trim().is_empty();
+    if collection || block_mapping {
+        widen(source, span)
+    } else {
+        token_span(source, span)
+    }
 }
 
 /// An empty span widened to the plain token that starts there, so the caret

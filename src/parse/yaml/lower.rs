@@ -50,17 +50,28 @@ pub(super) fn location_span(source: &Source, loc: &Location) -> Span {
     Span::new(start, end)
 }
 
-/// The span of a whole collection node that starts at `loc` (a char
-/// boundary within the text, as `location_span` guarantees): a flow
-/// collection up to its closing bracket, a block mapping up to its last
-/// line indented at least as far as its first key. A scalar's own span.
+/// The span of the whole node at `loc`: see [`widen`].
 fn node_span(source: &Source, loc: &Location) -> Span {
-    let span = location_span(source, loc);
+    widen(source, location_span(source, loc))
+}
+
+/// Widens a span that marks where a collection starts (a char boundary
+/// within the text, as `location_span` guarantees) to the whole collection:
+/// a flow collection up to its closing bracket, a block mapping or sequence
+/// up to its last line indented at least as far as its first key or `-`.
+/// Any other span is returned as it is.
+pub(super) fn widen(source: &Source, span: Span) -> Span {
     let text = source.text.as_str();
-    match text.as_bytes().get(span.start) {
-        Some(b'{' | b'[') => Span::new(span.start, flow_end(text, span.start)),
-        _ if span.is_empty() => Span::new(span.start, block_end(text, span.start)),
-        _ => span,
+    let rest = text.get(span.start..).unwrap_or("");
+    if rest.starts_with('{') || rest.starts_with('[') {
+        Span::new(span.start, flow_end(text, span.start))
+    } else if (span.is_empty() && !rest.trim().is_empty())
+        || rest.starts_with("- ")
+        || rest.starts_with("-\n")
+    {
+        Span::new(span.start, block_end(text, span.start))
+    } else {
+        span
     }
 }
 
@@ -179,8 +190,9 @@ impl Lower<'_> {
         Span::new(key.start, value.end.max(key.end))
     }
 
-    fn tags(&self, tags: Named<Sp<TagValue>>) -> Vec<Tag> {
-        tags.0
+    fn tags(&self, tags: Option<Named<Sp<TagValue>>>) -> Vec<Tag> {
+        tags.unwrap_or_default()
+            .0
             .into_iter()
             .map(|(key, value)| Tag {
                 key: self.text(key),
@@ -211,13 +223,13 @@ impl Lower<'_> {
 
     fn topology(&mut self, document: doc::Document) -> Topology {
         let mut vnets = Vec::new();
-        for (name, hub) in document.hubs.0 {
+        for (name, hub) in document.hubs.unwrap_or_default().0 {
             vnets.push(self.vnet(name, hub, Role::Hub));
         }
-        for (name, spoke) in document.spokes.0 {
+        for (name, spoke) in document.spokes.unwrap_or_default().0 {
             vnets.push(self.spoke(name, spoke));
         }
-        for (name, vnet) in document.vnets.0 {
+        for (name, vnet) in document.vnets.unwrap_or_default().0 {
             vnets.push(self.vnet(name, vnet, Role::Vnet));
         }
         Topology {
@@ -228,6 +240,7 @@ impl Lower<'_> {
                 .unwrap_or_default(),
             subscriptions: document
                 .subscriptions
+                .unwrap_or_default()
                 .0
                 .into_iter()
                 .map(|(alias, sub)| self.subscription(alias, sub))
@@ -235,6 +248,7 @@ impl Lower<'_> {
             vnets,
             meshes: document
                 .meshes
+                .unwrap_or_default()
                 .0
                 .into_iter()
                 .map(|(name, mesh)| self.mesh(name, mesh))
@@ -247,6 +261,7 @@ impl Lower<'_> {
                 .collect(),
             sites: document
                 .sites
+                .unwrap_or_default()
                 .0
                 .into_iter()
                 .map(|(name, site)| self.site(name, site))
@@ -362,8 +377,9 @@ impl Lower<'_> {
         out
     }
 
-    fn subnets(&self, subnets: Named<Sp<SubnetValue>>) -> Vec<Subnet> {
+    fn subnets(&self, subnets: Option<Named<Sp<SubnetValue>>>) -> Vec<Subnet> {
         subnets
+            .unwrap_or_default()
             .0
             .into_iter()
             .map(|(name, value)| {

@@ -585,9 +585,36 @@ fn wrong_type_is_azm004() {
     assert_eq!(d.code, Code::WrongType);
     assert_eq!((pos, covered.as_str()), ((1, 26), "many"));
 
-    let (d, pos, _) = parse_one_error("hubs:\n  h:\n    subnets: { a: [10.0.0.0/24] }\n");
+    let (d, pos, covered) = parse_one_error("hubs:\n  h:\n    subnets: { a: [10.0.0.0/24] }\n");
     assert_eq!(d.code, Code::WrongType);
-    assert_eq!(pos.0, 3);
+    assert_eq!((pos, covered.as_str()), ((3, 19), "[10.0.0.0/24]"));
+}
+
+#[test]
+fn wrong_type_covers_the_whole_offending_collection() {
+    let (d, pos, covered) = parse_one_error("hubs: [a, b]\n");
+    assert_eq!(d.code, Code::WrongType);
+    assert_eq!((pos, covered.as_str()), ((1, 7), "[a, b]"));
+    assert!(d.message.contains("mapping"), "{}", d.message);
+
+    let (d, pos, covered) =
+        parse_one_error("hubs:\n  h:\n    existing:\n      - true\n      - false\n");
+    assert_eq!(d.code, Code::WrongType);
+    assert_eq!((pos, covered.as_str()), ((4, 7), "- true\n      - false"));
+
+    let (d, pos, covered) =
+        parse_one_error("hubs:\n  h:\n    subnets:\n      a:\n        - 10.0.0.0/24\n");
+    assert_eq!(d.code, Code::WrongType);
+    assert_eq!((pos, covered.as_str()), ((5, 9), "- 10.0.0.0/24"));
+
+    let (d, pos, covered) = parse_one_error("hubs: { h: { subnets: { a: true } } }\n");
+    assert_eq!(d.code, Code::WrongType);
+    assert_eq!((pos, covered.as_str()), ((1, 28), "true"));
+
+    let (d, pos, covered) = parse_one_error("peerings: { a: 1 }\n");
+    assert_eq!(d.code, Code::WrongType);
+    assert_eq!((pos, covered.as_str()), ((1, 11), "{ a: 1 }"));
+    assert!(d.message.contains("list"), "{}", d.message);
 }
 
 #[test]
