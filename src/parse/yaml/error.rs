@@ -31,9 +31,17 @@ pub(super) fn to_diagnostic(source: &Source, err: &Error) -> Diagnostic {
                 Some(key) => format!("`{key}` is given twice in this mapping"),
                 None => "a key is given twice in this mapping".to_owned(),
             };
-            Diagnostic::new(Code::DuplicateField, span, message)
+            let diagnostic = Diagnostic::new(Code::DuplicateField, span, message)
                 .with_label("given again here")
-                .with_help("remove one of the two entries or give it another name")
+                .with_help("remove one of the two entries or give it another name");
+            let first = key
+                .as_deref()
+                .zip(span)
+                .and_then(|(key, span)| first_block_key(source, span, key));
+            match first {
+                Some(first) => diagnostic.with_related(first, "first given here"),
+                None => diagnostic,
+            }
         }
         Error::SerdeMissingField { field, .. } => Diagnostic::new(
             Code::MissingValue,
@@ -171,6 +179,44 @@ fn kebab_to_camel(name: &str) -> String {
         }
     }
     out
+}
+
+/// The earlier `key:` of the same block mapping as the key at `second`, if
+/// the mapping is in block style (flow mappings are not searched).
+fn first_block_key(source: &Source, second: Span, key: &str) -> Option<Span> {
+    let (line, column) = source.line_col(second.start);
+    for earlier in (1..line).rev() {
+        let text = source.line_text(earlier);
+        let content = text.trim_start();
+        if content.is_empty() || content.starts_with('#') {
+            continue;
+        }
+        let indent = text.chars().count() - content.chars().count();
+        let (key_column, rest) = match content.strip_prefix("- ") {
+            Some(item) => (
+                indent + 3 + (item.len() - item.trim_start().len()),
+                item.trim_start(),
+            ),
+            None => (indent + 1, content),
+        };
+        if key_column == column {
+            let written = [key.to_owned(), format!("\"{key}\""), format!("'{key}'")]
+                .into_iter()
+                .find(|w| {
+                    rest.strip_prefix(w.as_str())
+                        .is_some_and(|after| after.trim_start().starts_with(':'))
+                });
+            if let Some(written) = written {
+                let start = source.offset_of(earlier, key_column);
+                return Some(Span::new(start, start + written.len()));
+            }
+        }
+        if key_column <= column && indent + 1 < column {
+            // A line of the parent: the mapping starts below it.
+            return None;
+        }
+    }
+    None
 }
 
 /// When `key` is a mapping key, the empty span where its value starts.

@@ -684,6 +684,17 @@ fn duplicate_key_is_azm006() {
     let (d, pos, covered) = parse_one_error("hubs:\n  h:\n    location: a\n    location: b\n");
     assert_eq!(d.code, Code::DuplicateField);
     assert_eq!((pos, covered.as_str()), ((4, 5), "location"));
+    let first = d.related.first().expect("the first key is shown");
+    let src = source("hubs:\n  h:\n    location: a\n    location: b\n");
+    assert_eq!(at(&src, first.span), ((3, 5), "location"));
+
+    // In a list item, and past a nested mapping of the first entry.
+    let text = "peerings:\n  - between: [a, b]\n    reverse:\n      useRemoteGateways: true\n    between: [c, d]\n";
+    let (d, pos, _) = parse_one_error(text);
+    assert_eq!(d.code, Code::DuplicateField);
+    assert_eq!(pos, (5, 5));
+    let first = d.related.first().expect("the first key is shown");
+    assert_eq!(at(&source(text), first.span), ((2, 5), "between"));
 }
 
 #[test]
@@ -691,6 +702,8 @@ fn duplicate_vnet_name_is_azm006() {
     let (d, pos, covered) = parse_one_error("hubs:\n  h: {}\n  h: {}\n");
     assert_eq!(d.code, Code::DuplicateField);
     assert_eq!((pos, covered.as_str()), ((3, 3), "h"));
+    let first = d.related.first().expect("the first name is shown");
+    assert_eq!(first.span, Span::new(8, 9));
 }
 
 #[test]
@@ -817,4 +830,26 @@ fn a_syntax_error_ends_the_read() {
         .map(|d| (d.code, src.line_col(d.span.expect("span").start).0))
         .collect();
     assert_eq!(codes, [(Code::UnknownField, 2), (Code::Syntax, 3)]);
+}
+
+#[test]
+fn merge_keys_are_expanded() {
+    let src = source(
+        "\
+hubs:
+  h1: &base { location: westeurope, resourceGroup: rg }
+  h2:
+    <<: *base
+    resourceGroup: rg2
+",
+    );
+    let (topology, diagnostics) = parse(&src);
+    assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+    let h2 = &topology.vnets[1];
+    assert_eq!(h2.location, Some(t("westeurope")));
+    assert_eq!(h2.resource_group, Some(t("rg2")));
+    assert_eq!(
+        at(&src, h2.resource_group.as_ref().expect("rg").span).0,
+        (5, 20)
+    );
 }
