@@ -519,17 +519,33 @@ fn empty_sections_and_an_empty_file_read_as_nothing() {
 }
 
 #[test]
-fn yaml_syntax_error_is_azm002() {
-    let (d, pos, _) = parse_one_error("topology: x\nhubs: { h: {addressSpace: [10.0.0.0/16 }\n");
-    assert_eq!(d.code, Code::Syntax);
-    assert_eq!(pos.0, 2, "{d:#?}");
-}
-
-#[test]
-fn tabs_for_indentation_are_azm002() {
-    let (d, pos, _) = parse_one_error("hubs:\n\th: {}\n");
-    assert_eq!(d.code, Code::Syntax);
-    assert_eq!(pos.0, 2, "{d:#?}");
+fn yaml_syntax_errors_are_azm002_at_the_fault() {
+    let cases = [
+        (
+            "topology: x\nhubs: { h: {addressSpace: [10.0.0.0/16 }\n",
+            (2, 27),
+            "[10.0.0.0/16 }",
+        ),
+        ("hubs:\n\th: {}\n", (2, 2), "h"),
+        ("topology: \"unterminated\n", (1, 11), "\""),
+        ("hubs:\n  h: {}\n h2: {}\n", (3, 2), "h"),
+        ("topology: a: b\n", (1, 12), ":"),
+        ("hubs: {h: *nope}\n", (1, 11), "*"),
+        (
+            "---\ntopology: a\n---\ntopology: b\n",
+            (4, 1),
+            "topology: b",
+        ),
+    ];
+    for (text, position, covered) in cases {
+        let (d, pos, text_covered) = parse_one_error(text);
+        assert_eq!(d.code, Code::Syntax, "{text:?}: {d:#?}");
+        assert_eq!(
+            (pos, text_covered.as_str()),
+            (position, covered),
+            "{text:?}"
+        );
+    }
 }
 
 #[test]
