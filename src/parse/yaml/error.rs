@@ -22,6 +22,22 @@ pub(super) fn to_diagnostic(source: &Source, err: &Error) -> Diagnostic {
         .flatten();
         node_or_token(source, moved.unwrap_or(span))
     });
+    let diagnostic = diagnostic_for(source, inner, span);
+    if diagnostic.code == Code::Syntax {
+        // The parser's own position, not widened: e.g. the bracket left open.
+        let at = err
+            .location()
+            .map(|loc| token_span(source, location_span(source, &loc)));
+        Diagnostic {
+            span: at,
+            ..diagnostic
+        }
+    } else {
+        diagnostic
+    }
+}
+
+fn diagnostic_for(source: &Source, inner: &Error, span: Option<Span>) -> Diagnostic {
     match inner {
         Error::SerdeUnknownField {
             field, expected, ..
@@ -262,6 +278,11 @@ fn token_span(source: &Source, span: Span) -> Span {
         return span;
     }
     let rest = source.text.get(span.start..).unwrap_or("");
+    if let Some(c) = rest.chars().next().filter(|c| !c.is_whitespace()) {
+        if matches!(c, ':' | ',' | '[' | ']' | '{' | '}') {
+            return Span::new(span.start, span.start + c.len_utf8());
+        }
+    }
     let len = rest
         .find(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | '[' | ']' | '{' | '}'))
         .unwrap_or(rest.len());

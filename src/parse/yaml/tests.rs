@@ -524,18 +524,14 @@ fn yaml_syntax_errors_are_azm002_at_the_fault() {
         (
             "topology: x\nhubs: { h: {addressSpace: [10.0.0.0/16 }\n",
             (2, 27),
-            "[10.0.0.0/16 }",
+            "[",
         ),
         ("hubs:\n\th: {}\n", (2, 2), "h"),
         ("topology: \"unterminated\n", (1, 11), "\""),
         ("hubs:\n  h: {}\n h2: {}\n", (3, 2), "h"),
         ("topology: a: b\n", (1, 12), ":"),
         ("hubs: {h: *nope}\n", (1, 11), "*"),
-        (
-            "---\ntopology: a\n---\ntopology: b\n",
-            (4, 1),
-            "topology: b",
-        ),
+        ("---\ntopology: a\n---\ntopology: b\n", (4, 1), "topology"),
     ];
     for (text, position, covered) in cases {
         let (d, pos, text_covered) = parse_one_error(text);
