@@ -278,10 +278,12 @@ fn token_span(source: &Source, span: Span) -> Span {
         return span;
     }
     let rest = source.text.get(span.start..).unwrap_or("");
-    if let Some(c) = rest.chars().next().filter(|c| !c.is_whitespace()) {
-        if matches!(c, ':' | ',' | '[' | ']' | '{' | '}') {
-            return Span::new(span.start, span.start + c.len_utf8());
-        }
+    if let Some(c) = rest
+        .chars()
+        .next()
+        .filter(|c| matches!(c, ':' | ',' | '[' | ']' | '{' | '}'))
+    {
+        return Span::new(span.start, span.start + c.len_utf8());
     }
     let len = rest
         .find(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | '[' | ']' | '{' | '}'))
