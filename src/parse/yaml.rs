@@ -6,9 +6,11 @@
 //! into the structs of `doc` (shared with the JSON Schema). serde stops at
 //! the first error; to report more than one, a key, type or duplicate error
 //! blanks out the top-level section it lies in (offsets kept) and the read
-//! starts again, so each broken section gives one diagnostic and the model
-//! holds the sections that read cleanly. A YAML syntax or budget error ends
-//! the read. Missing required values are found while lowering, all of them.
+//! starts again, so each broken section gives one diagnostic. A YAML syntax
+//! or budget error ends the read. Missing required values are found while
+//! lowering, all of them. After any read error the model is empty: a model
+//! without the broken sections would make analysis report false errors
+//! (e.g. spokes of a hub that was dropped).
 
 pub(crate) mod doc;
 mod error;
@@ -30,7 +32,13 @@ pub fn parse(source: &Source) -> (Topology, Vec<Diagnostic>) {
         match read(&text) {
             Ok(document) => {
                 let (topology, lowered) = lower::lower(source, document.unwrap_or_default());
+                let complete = diagnostics.is_empty();
                 diagnostics.extend(lowered);
+                let topology = if complete {
+                    topology
+                } else {
+                    Topology::default()
+                };
                 return (topology, diagnostics);
             }
             Err(err) => {
