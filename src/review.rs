@@ -14,6 +14,12 @@ use crate::plan::{Kind, Origin, Plan, Role};
 use crate::report::plan_table::resource_label;
 use crate::{graph, reach};
 
+/// Mermaid's default `maxTextSize`: larger diagrams are not rendered.
+const MERMAID_MAX_TEXT: usize = 50_000;
+
+/// Beyond this many endpoints the matrix is unreadable (and quadratic).
+const MATRIX_MAX_ENDPOINTS: usize = 40;
+
 /// Estate text made inert in Markdown (table cells, list items, headings):
 /// ASCII punctuation that Markdown or HTML could read is backslash-escaped
 /// (`\|`, `` \` ``, `\<`, `\*`, ...), line breaks and other control
@@ -73,9 +79,20 @@ pub fn review(plan: &Plan, warnings: &[String]) -> String {
          Read with the generated templates and scripts before deploying.\n\n",
     );
     summary(&mut out, plan, warnings);
-    out.push_str("## Diagram\n\n```mermaid\n");
-    out.push_str(&graph::mermaid(plan));
-    out.push_str("```\n\n");
+    out.push_str("## Diagram\n\n");
+    let diagram = graph::mermaid(plan);
+    if diagram.len() > MERMAID_MAX_TEXT {
+        let _ = writeln!(
+            out,
+            "The diagram has {} characters, more than Mermaid renders ({MERMAID_MAX_TEXT}); \
+             draw it with `azmesh graph FILE --format dot` (or `svg`).\n",
+            diagram.len()
+        );
+    } else {
+        out.push_str("```mermaid\n");
+        out.push_str(&diagram);
+        out.push_str("```\n\n");
+    }
     links(&mut out, plan);
     route_tables(&mut out, plan);
     reachability(&mut out, plan);
@@ -257,6 +274,16 @@ fn route_tables(out: &mut String, plan: &Plan) {
 
 fn reachability(out: &mut String, plan: &Plan) {
     out.push_str("## Reachability\n\n");
+    let endpoints = plan.vnets.len() + plan.sites.len();
+    if endpoints > MATRIX_MAX_ENDPOINTS {
+        let _ = writeln!(
+            out,
+            "{endpoints} VNets and sites are too many for a matrix on this page \
+             (at most {MATRIX_MAX_ENDPOINTS}); ask `azmesh reach FILE A B` or \
+             `azmesh reach FILE --format json`.\n"
+        );
+        return;
+    }
     let m = reach::matrix(plan);
     if m.endpoints.is_empty() {
         out.push_str("No VNets.\n\n");

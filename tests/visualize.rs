@@ -489,3 +489,32 @@ fn dot_output_renders_with_graphviz() {
         assert!(svg.contains("weu"), "{svg}");
     }
 }
+
+#[test]
+fn hostile_names_snapshot() {
+    let plan = hostile_names_plan();
+    settings().bind(|| {
+        insta::assert_snapshot!("graph-hostile.mermaid", graph::mermaid(&plan));
+        insta::assert_snapshot!("graph-hostile.dot", graph::dot(&plan));
+    });
+}
+
+#[test]
+fn a_large_estate_gets_no_matrix_or_oversized_diagram() {
+    let mut plan = sample_plan(false);
+    let template = plan.vnet("app2").expect("app2").clone();
+    for i in 0..600 {
+        let mut v = template.clone();
+        v.name = format!("spoke-{i:03}-with-a-rather-long-name-for-the-diagram");
+        v.address_space = vec![format!("10.{}.{}.0/24", 10 + i / 256, i % 256)];
+        plan.vnets.push(v);
+    }
+    plan.vnets.sort_by(|a, b| a.name.cmp(&b.name));
+    let r = review::review(&plan, &[]);
+    assert!(r.contains("606 VNets and sites are too many for a matrix on this page"));
+    assert!(!r.contains("```mermaid"), "a diagram Mermaid would refuse");
+    assert!(r.contains("more than Mermaid renders (50000)"));
+    // Small estates keep both.
+    let r = review::review(&sample_plan(false), &[]);
+    assert!(r.contains("```mermaid") && r.contains("| from \\\\ to |"));
+}
