@@ -260,6 +260,44 @@ fn a_classic_spoke_needs_only_the_resource_manager_link() {
         "{:?}",
         v.why_not
     );
+    // A classic spoke uses the hub's gateway through the hub's link alone.
+    let gw = new_link(
+        &plan,
+        "hub-weu",
+        "legacy",
+        [true, false, true, false],
+        Origin::Peering,
+    );
+    plan.links.push(Link {
+        remote_classic: true,
+        ..gw
+    });
+    sort_links(&mut plan);
+    assert_eq!(
+        verdict(&plan, "legacy", "onprem").how,
+        How::Gateway {
+            hub: "hub-weu".into(),
+            gateway: "vgw-weu".into()
+        }
+    );
+    // Forwarded traffic cannot enter a classic VNet (it has no link to allow it).
+    plan.route_tables[0].routes.push(Route {
+        name: "to-legacy".into(),
+        address_prefix: "10.50.0.0/16".into(),
+        next_hop_type: "VirtualAppliance".into(),
+        next_hop_ip_address: "10.0.254.4".into(),
+    });
+    let v = verdict(&plan, "app1", "legacy");
+    assert!(
+        v.why_not.iter().any(|r| r.contains("legacy is classic")),
+        "{:?}",
+        v.why_not
+    );
+    link_mut(&mut plan, "hub-weu-to-legacy").allow_gateway_transit = false;
+    assert_eq!(
+        verdict(&plan, "legacy", "onprem").why_not,
+        vec!["hub-weu-to-legacy does not allow gateway transit".to_string()]
+    );
     link_mut(&mut plan, "app2-to-legacy").allow_virtual_network_access = false;
     let v = verdict(&plan, "legacy", "app2");
     assert_eq!(
