@@ -12,11 +12,14 @@
 
 pub mod analyze;
 pub mod diagnostic;
+pub mod graph;
 pub mod model;
 pub mod parse;
 pub mod plan;
+pub mod reach;
 pub mod render;
 pub mod report;
+pub mod review;
 pub mod schema;
 pub mod source;
 pub mod spanned;
