@@ -1306,3 +1306,48 @@ fn unused_name_helper_silences_nothing() {
     assert_eq!(a, b);
     assert_ne!(a.span, b.span);
 }
+
+/// 10,000 VNets: 20 hubs with gateways, spokes with two subnets each, one
+/// mesh of 50. Run in release: `cargo test --release -- --ignored perf`.
+#[test]
+#[ignore = "performance check, run in release"]
+fn perf_ten_thousand_vnets() {
+    let mut topo = base();
+    topo.defaults.max_peerings = Some(Spanned::new(1000, t("").span));
+    for h in 0..20u32 {
+        let mut v = hub(&format!("hub{h}"), &format!("10.{}.0.0/16", 180 + h));
+        gateway(&mut v, &format!("10.{}.255.0/27", 180 + h));
+        topo.vnets.push(v);
+    }
+    for i in 0..9980u32 {
+        let (x, y) = (i / 256, i % 256);
+        let mut s = spoke(
+            &format!("spoke{i}"),
+            &format!("hub{}", i % 20),
+            &format!("10.{x}.{y}.0/24"),
+        );
+        subnet(&mut s, "web", &format!("10.{x}.{y}.0/25"));
+        subnet(&mut s, "db", &format!("10.{x}.{y}.128/25"));
+        topo.vnets.push(s);
+    }
+    let members: Vec<String> = (0..50).map(|i| format!("spoke{}", i * 7 + 1)).collect();
+    let refs: Vec<&str> = members.iter().map(String::as_str).collect();
+    topo.meshes.push(mesh("big", &refs));
+    let start = std::time::Instant::now();
+    let a = analyze(&topo);
+    let took = start.elapsed();
+    let errors: Vec<&Diagnostic> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .take(3)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let plan = a.plan.expect("plan");
+    eprintln!(
+        "analyzed {} vnets, {} links, {} steps in {took:?}",
+        plan.vnets.len(),
+        plan.links.len(),
+        plan.order.steps.len()
+    );
+}
