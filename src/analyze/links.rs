@@ -307,7 +307,8 @@ fn add_pair(estate: &Estate<'_>, req: &Request<'_>, drafts: &mut Vec<Draft>) {
     let ab = (a.kind != Kind::Classic).then(|| {
         let flags = resolve_flags(a, req.own_ab, req.block, |f| match (req.shape, f) {
             (_, ACCESS) => true,
-            (Shape::HubSpoke, TRANSIT) => a.has_gateway,
+            // A classic spoke can never use it: no transit offered.
+            (Shape::HubSpoke, TRANSIT) => a.has_gateway && b.kind != Kind::Classic,
             (Shape::HubHub, FORWARDED) => true,
             _ => false,
         });

@@ -1351,3 +1351,45 @@ fn perf_ten_thousand_vnets() {
         plan.order.steps.len()
     );
 }
+
+#[test]
+fn existing_hub_gateway_counts_for_transit() {
+    let mut topo = base();
+    let mut h = hub("hub", "10.0.0.0/16");
+    h.existing = yes(true);
+    gateway(&mut h, "10.0.255.0/27");
+    topo.vnets.push(h);
+    topo.vnets.push(spoke("s1", "hub", "10.1.0.0/16"));
+    let plan = plan_of(&topo);
+    assert!(link(&plan, "hub", "s1").allow_gateway_transit);
+    assert!(link(&plan, "s1", "hub").use_remote_gateways);
+    assert!(
+        plan.vnet("hub").is_some_and(|v| v.gateway.is_none()),
+        "not created"
+    );
+    // the transit link still precedes the spoke's link, without a gateway step
+    let transit = position(&plan, &link_res("hub", "hub-to-s1"));
+    let urg = position(&plan, &link_res("s1", "s1-to-hub"));
+    assert!(plan.order.steps[urg].after.contains(&transit));
+}
+
+#[test]
+fn classic_spoke_gets_no_transit_from_its_hub() {
+    let mut topo = example();
+    topo.vnets[1].classic = yes(true);
+    topo.vnets[1].subnets.clear();
+    let plan = plan_of(&topo);
+    assert_eq!(plan.links.len(), 1);
+    let l = link(&plan, "hub-weu", "app1");
+    assert!(l.remote_classic && !l.allow_gateway_transit);
+}
+
+#[test]
+fn hub_reference_suggests_hubs_only() {
+    let mut topo = base();
+    topo.vnets.push(hub("hub-one", "10.0.0.0/16"));
+    topo.vnets.push(plain("hub-ona", "10.1.0.0/16"));
+    topo.vnets.push(spoke("s1", "hub-onx", "10.2.0.0/16"));
+    let d = one(&topo, Code::UnknownReference);
+    assert_eq!(d.help.as_deref(), Some("did you mean `hub-one`?"));
+}
