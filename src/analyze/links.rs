@@ -118,6 +118,8 @@ pub fn expand(estate: &Estate<'_>, diags: &mut Vec<Diagnostic>) -> Links {
             continue;
         }
         links.peered.insert(key);
+        classic_side(a, req.own_ab, diags);
+        classic_side(b, req.own_ba, diags);
         add_pair(estate, req, &mut links.drafts);
     }
     counterparts(estate, &mut links.drafts, diags);
@@ -297,6 +299,39 @@ fn duplicate(estate: &Estate<'_>, later: &Request<'_>, earlier: &Request<'_>) ->
     )
     .with_related(earlier.span, "first peered here")
     .with_help(help)
+}
+
+/// Settings written for the link a classic VNet would originate: that link
+/// never exists. Gateway settings there are errors, others are ignored.
+fn classic_side(local: &Net<'_>, own: Option<&PeeringSettings>, diags: &mut Vec<Diagnostic>) {
+    let Some(own) = own.filter(|_| local.kind == Kind::Classic) else {
+        return;
+    };
+    for f in [ACCESS, FORWARDED, TRANSIT, REMOTE_GATEWAYS] {
+        let Some(setting) = flag(own, f) else {
+            continue;
+        };
+        let gateway_flag = f == TRANSIT || f == REMOTE_GATEWAYS;
+        if gateway_flag && setting.value {
+            diags.push(
+                Diagnostic::new(
+                    Code::ClassicGateway,
+                    setting.span,
+                    format!("classic VNet `{}` cannot offer or use gateway transit", local.name),
+                )
+                .with_help("a gateway used over a classic peering must be in the Resource Manager VNet: set the gateway settings on the Resource Manager side"),
+            );
+        } else {
+            diags.push(
+                Diagnostic::new(
+                    Code::ClassicNotManaged,
+                    setting.span,
+                    format!("classic VNet `{}` gets no link of its own: this setting is not applied", local.name),
+                )
+                .with_help("only the Resource Manager side of a classic peering is created; remove the setting"),
+            );
+        }
+    }
 }
 
 /// Creates `a -> b` and `b -> a` (each unless its local VNet is classic).

@@ -671,6 +671,21 @@ fn check_children(vnet: &model::Vnet, kind: Kind, diags: &mut Vec<Diagnostic>) {
             format!("the tags of {what} VNet `{name}` are not applied"),
         ));
     }
+    if kind == Kind::Classic {
+        let first = [
+            &vnet.peering_defaults.allow_virtual_network_access,
+            &vnet.peering_defaults.allow_forwarded_traffic,
+            &vnet.peering_defaults.allow_gateway_transit,
+            &vnet.peering_defaults.use_remote_gateways,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|f| f.span)
+        .min();
+        if let Some(span) = first {
+            ignored.push((span, format!("the peering defaults of classic VNet `{name}` are not applied: it gets no link of its own")));
+        }
+    }
     for (span, message) in ignored {
         diags.push(
             Diagnostic::new(Code::ClassicNotManaged, span, message)

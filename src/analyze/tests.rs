@@ -1393,3 +1393,87 @@ fn hub_reference_suggests_hubs_only() {
     let d = one(&topo, Code::UnknownReference);
     assert_eq!(d.help.as_deref(), Some("did you mean `hub-one`?"));
 }
+
+#[test]
+fn settings_for_a_classic_side_are_rejected_or_ignored() {
+    let mut topo = base();
+    topo.vnets.push(plain("rm", "10.0.0.0/16"));
+    let mut c = plain("legacy", "10.50.0.0/16");
+    c.classic = yes(true);
+    c.peering_defaults.allow_forwarded_traffic = yes(true);
+    topo.vnets.push(c);
+    let mut p = peering("rm", "legacy");
+    p.reverse.allow_gateway_transit = yes(true);
+    p.reverse.allow_virtual_network_access = yes(false);
+    let transit = p.reverse.allow_gateway_transit.as_ref().expect("set").span;
+    topo.peerings.push(p);
+    assert_eq!(one(&topo, Code::ClassicGateway).span, Some(transit));
+    let ignored = with_code(&topo, Code::ClassicNotManaged);
+    assert_eq!(ignored.len(), 2, "{ignored:#?}");
+}
+
+#[test]
+fn unknown_default_subscription_is_reported_once() {
+    let mut topo = base();
+    topo.defaults.subscription = Some(t("connn"));
+    topo.vnets.push(plain("aa", "10.0.0.0/16"));
+    topo.vnets.push(plain("bb", "10.1.0.0/16"));
+    let d = one(&topo, Code::UnknownReference);
+    assert_eq!(d.span, topo.defaults.subscription.as_ref().map(|s| s.span));
+    assert_eq!(d.help.as_deref(), Some("did you mean `conn`?"));
+}
+
+#[test]
+fn duplicate_sites_and_meshes() {
+    let mut topo = base();
+    topo.vnets.push(plain("aa", "10.0.0.0/16"));
+    topo.vnets.push(plain("bb", "10.1.0.0/16"));
+    topo.meshes.push(mesh("m1", &["aa", "bb"]));
+    topo.meshes.push(mesh("m1", &[]));
+    for _ in 0..2 {
+        topo.sites.push(Site {
+            name: t("onprem"),
+            address_space: vec![],
+            hub: None,
+            gateway_address: Some(t("not-an-ip")),
+            span: t("").span,
+        });
+    }
+    let dups = with_code(&topo, Code::DuplicateName);
+    assert_eq!(dups.len(), 2);
+    assert!(dups.iter().all(|d| d.related.len() == 1));
+    one(&topo, Code::InvalidPrefix);
+}
+
+#[test]
+fn transit_through_route_server() {
+    let mut topo = base();
+    let mut h = hub("hub", "10.0.0.0/16");
+    subnet(&mut h, "RouteServerSubnet", "10.0.254.0/27");
+    h.route_server = Some(RouteServer {
+        name: t("rs"),
+        span: t("").span,
+    });
+    topo.vnets.push(h);
+    topo.vnets.push(spoke("s1", "hub", "10.1.0.0/16"));
+    let plan = plan_of(&topo);
+    assert!(link(&plan, "hub", "s1").allow_gateway_transit);
+    assert!(link(&plan, "s1", "hub").use_remote_gateways);
+    let rs = position(
+        &plan,
+        &Resource::RouteServer {
+            vnet: "hub".into(),
+            name: "rs".into(),
+        },
+    );
+    let pip = position(
+        &plan,
+        &Resource::PublicIp {
+            vnet: "hub".into(),
+            name: "rs-pip".into(),
+        },
+    );
+    let transit = position(&plan, &link_res("hub", "hub-to-s1"));
+    assert!(pip < rs && rs < transit);
+    assert!(plan.order.steps[transit].after.contains(&rs));
+}
