@@ -172,8 +172,7 @@ fn subnets(net: &Net<'_>, diags: &mut Vec<Diagnostic>) {
                     .with_help("IPv4 subnets are /2 to /29; IPv6 subnets are exactly /64"),
                 );
             }
-            if !net.prefixes.is_empty() && !net.prefixes.iter().any(|v| v.value.contains(&p.value))
-            {
+            if space_known(net) && !net.prefixes.iter().any(|v| v.value.contains(&p.value)) {
                 let spaces: Vec<String> =
                     net.prefixes.iter().map(|v| v.value.to_string()).collect();
                 diags.push(
@@ -232,6 +231,12 @@ fn subnets(net: &Net<'_>, diags: &mut Vec<Diagnostic>) {
         }
         stack.push(item);
     }
+}
+
+/// Whether the whole address space parsed (and is not empty): only then
+/// can "outside the address space" be decided.
+fn space_known(net: &Net<'_>) -> bool {
+    !net.prefixes.is_empty() && net.prefixes.len() == net.src.address_space.len()
 }
 
 fn special_name(subnet: &Subnet, diags: &mut Vec<Diagnostic>) {
@@ -309,7 +314,7 @@ fn firewall(net: &mut Net<'_>, diags: &mut Vec<Diagnostic>) {
     let Some(ip) = address(text, "firewall private IP", diags) else {
         return;
     };
-    if !net.prefixes.is_empty() && !net.prefixes.iter().any(|p| p.value.contains(&ip)) {
+    if space_known(net) && !net.prefixes.iter().any(|p| p.value.contains(&ip)) {
         diags.push(
             Diagnostic::new(
                 Code::AddressOutsideVnet,

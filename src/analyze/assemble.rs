@@ -74,7 +74,13 @@ pub fn plan(
         .enumerate()
         .map(|(i, k)| (k.clone(), i))
         .collect();
-    let unit_of = |net: &Net<'_>| unit_index.get(&unit_key(net)).copied().unwrap_or(0);
+    // The unit of every VNet, by index into `estate.vnets`.
+    let units_of: Vec<usize> = estate
+        .vnets
+        .iter()
+        .map(|net| unit_index.get(&unit_key(net)).copied().unwrap_or(0))
+        .collect();
+    let unit_at = |i: usize| units_of.get(i).copied().unwrap_or(0);
 
     let table_of: BTreeMap<usize, &Table> = tables.iter().map(|t| (t.vnet, t)).collect();
     let mut vnets: Vec<PlanVnet> = Vec::with_capacity(estate.vnets.len());
@@ -84,16 +90,25 @@ pub fn plan(
         };
         vnets.push(vnet(
             net,
-            unit_of(net),
+            unit_at(i),
             table_of.get(&i).map(|t| t.name.as_str()),
             &topology_tags,
             diags,
         ));
     }
 
-    let mut plan_links: Vec<Link> = links
-        .drafts
-        .iter()
+    // Links by (local VNet, name): the rank of the local VNet by name first,
+    // so that names are compared only within one VNet.
+    let mut rank = vec![0usize; estate.vnets.len()];
+    for (r, &i) in by_name.iter().enumerate() {
+        if let Some(slot) = rank.get_mut(i) {
+            *slot = r;
+        }
+    }
+    let mut drafts: Vec<&super::links::Draft> = links.drafts.iter().collect();
+    drafts.sort_by(|a, b| (rank.get(a.local), &a.name).cmp(&(rank.get(b.local), &b.name)));
+    let plan_links: Vec<Link> = drafts
+        .into_iter()
         .filter_map(|d| {
             let local = estate.vnets.get(d.local)?;
             let remote = estate.vnets.get(d.remote)?;
@@ -102,7 +117,7 @@ pub fn plan(
                 local: local.name.clone(),
                 remote: remote.name.clone(),
                 remote_id: remote.id.clone().unwrap_or_default(),
-                unit: unit_of(local),
+                unit: unit_at(d.local),
                 allow_virtual_network_access: d.flags[ACCESS].value,
                 allow_forwarded_traffic: d.flags[FORWARDED].value,
                 allow_gateway_transit: d.flags[TRANSIT].value,
@@ -114,13 +129,12 @@ pub fn plan(
             })
         })
         .collect();
-    plan_links.sort_by(|a, b| (&a.local, &a.name).cmp(&(&b.local, &b.name)));
 
     let route_tables: Vec<RouteTable> = tables
         .iter()
         .filter_map(|t| {
             let net = estate.vnets.get(t.vnet)?;
-            let unit = unit_of(net);
+            let unit = unit_at(t.vnet);
             if let Some(u) = unit_map.values_mut().nth(unit) {
                 u.creates_resources = true;
             }

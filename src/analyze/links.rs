@@ -118,10 +118,12 @@ pub fn expand(estate: &Estate<'_>, diags: &mut Vec<Diagnostic>) -> Links {
             continue;
         }
         links.peered.insert(key);
+        classic_side(a, req.own_ab, diags);
+        classic_side(b, req.own_ba, diags);
         add_pair(estate, req, &mut links.drafts);
     }
     counterparts(estate, &mut links.drafts, diags);
-    names_and_limits(estate, &mut links.drafts, diags);
+    names_and_limits(estate, &links.drafts, diags);
     tenants(estate, &mut links.drafts, diags);
     links
 }
@@ -299,6 +301,39 @@ fn duplicate(estate: &Estate<'_>, later: &Request<'_>, earlier: &Request<'_>) ->
     .with_help(help)
 }
 
+/// Settings written for the link a classic VNet would originate: that link
+/// never exists. Gateway settings there are errors, others are ignored.
+fn classic_side(local: &Net<'_>, own: Option<&PeeringSettings>, diags: &mut Vec<Diagnostic>) {
+    let Some(own) = own.filter(|_| local.kind == Kind::Classic) else {
+        return;
+    };
+    for f in [ACCESS, FORWARDED, TRANSIT, REMOTE_GATEWAYS] {
+        let Some(setting) = flag(own, f) else {
+            continue;
+        };
+        let gateway_flag = f == TRANSIT || f == REMOTE_GATEWAYS;
+        if gateway_flag && setting.value {
+            diags.push(
+                Diagnostic::new(
+                    Code::ClassicGateway,
+                    setting.span,
+                    format!("classic VNet `{}` cannot offer or use gateway transit", local.name),
+                )
+                .with_help("a gateway used over a classic peering must be in the Resource Manager VNet: set the gateway settings on the Resource Manager side"),
+            );
+        } else {
+            diags.push(
+                Diagnostic::new(
+                    Code::ClassicNotManaged,
+                    setting.span,
+                    format!("classic VNet `{}` gets no link of its own: this setting is not applied", local.name),
+                )
+                .with_help("only the Resource Manager side of a classic peering is created; remove the setting"),
+            );
+        }
+    }
+}
+
 /// Creates `a -> b` and `b -> a` (each unless its local VNet is classic).
 fn add_pair(estate: &Estate<'_>, req: &Request<'_>, drafts: &mut Vec<Draft>) {
     let (Some(a), Some(b)) = (estate.vnets.get(req.a), estate.vnets.get(req.b)) else {
@@ -307,7 +342,8 @@ fn add_pair(estate: &Estate<'_>, req: &Request<'_>, drafts: &mut Vec<Draft>) {
     let ab = (a.kind != Kind::Classic).then(|| {
         let flags = resolve_flags(a, req.own_ab, req.block, |f| match (req.shape, f) {
             (_, ACCESS) => true,
-            (Shape::HubSpoke, TRANSIT) => a.has_gateway,
+            // A classic spoke can never use it: no transit offered.
+            (Shape::HubSpoke, TRANSIT) => a.has_gateway && b.kind != Kind::Classic,
             (Shape::HubHub, FORWARDED) => true,
             _ => false,
         });
@@ -386,14 +422,28 @@ fn draft(
     }
 }
 
+/// The parts of a draft the counterpart rule reads (no name to clone).
+struct Lite {
+    local: usize,
+    remote: usize,
+    back: Option<usize>,
+    flags: [Setting; 4],
+}
+
 /// The counterpart rule and the gateway-transit rules on the final links.
 fn counterparts(estate: &Estate<'_>, drafts: &mut [Draft], diags: &mut Vec<Diagnostic>) {
     let net = |i: usize| estate.vnets.get(i);
     // Links whose useRemoteGateways problem is already reported.
     let mut reported: BTreeSet<usize> = BTreeSet::new();
     for i in 0..drafts.len() {
-        let Some(d) = drafts.get(i).cloned() else {
+        let Some(d) = drafts.get(i).map(|d| (d.local, d.remote, d.back, d.flags)) else {
             continue;
+        };
+        let d = Lite {
+            local: d.0,
+            remote: d.1,
+            back: d.2,
+            flags: d.3,
         };
         let urg = d.flags[REMOTE_GATEWAYS];
         let (Some(urg_span), true) = (urg.span, urg.value) else {
@@ -541,49 +591,55 @@ fn remote_gateway_missing(local: &Net<'_>, remote: &Net<'_>, span: Span) -> Diag
 }
 
 /// Unique link names per VNet, and the per-VNet peering limit.
-fn names_and_limits(estate: &Estate<'_>, drafts: &mut [Draft], diags: &mut Vec<Diagnostic>) {
-    let mut per_vnet: BTreeMap<usize, BTreeMap<String, usize>> = BTreeMap::new();
+///
+/// `<local>-to-<remote>` differs for every remote of one VNet (VNet names
+/// are unique whatever their case), so only shortened names can collide.
+fn names_and_limits(estate: &Estate<'_>, drafts: &[Draft], diags: &mut Vec<Diagnostic>) {
+    let mut count = vec![0u64; estate.vnets.len()];
+    let mut shortened: BTreeMap<(usize, String), usize> = BTreeMap::new();
     for (i, d) in drafts.iter().enumerate() {
-        let names = per_vnet.entry(d.local).or_default();
-        let key = d.name.to_lowercase();
-        if let Some(&other) = names.get(&key) {
-            let Some(local) = estate.vnets.get(d.local) else {
-                continue;
-            };
-            let other_remote = drafts
-                .get(other)
-                .and_then(|o| estate.vnets.get(o.remote))
-                .map_or("", |n| n.name.as_str());
-            let remote = estate.vnets.get(d.remote).map_or("", |n| n.name.as_str());
-            diags.push(
-                Diagnostic::new(
-                    Code::LinkName,
-                    local.span(),
-                    format!(
-                        "links of `{}` towards `{other_remote}` and `{remote}` get the same name `{}`",
-                        local.name, d.name
-                    ),
-                )
-                .with_help("shorten or rename one of the remote VNets"),
-            );
-        } else {
-            names.insert(key, i);
+        if let Some(c) = count.get_mut(d.local) {
+            *c += 1;
         }
+        if d.name.len() < 80 {
+            continue;
+        }
+        let key = (d.local, d.name.to_lowercase());
+        let Some(&other) = shortened.get(&key) else {
+            shortened.insert(key, i);
+            continue;
+        };
+        let Some(local) = estate.vnets.get(d.local) else {
+            continue;
+        };
+        let other_remote = drafts
+            .get(other)
+            .and_then(|o| estate.vnets.get(o.remote))
+            .map_or("", |n| n.name.as_str());
+        let remote = estate.vnets.get(d.remote).map_or("", |n| n.name.as_str());
+        diags.push(
+            Diagnostic::new(
+                Code::LinkName,
+                local.span(),
+                format!(
+                    "links of `{}` towards `{other_remote}` and `{remote}` get the same name `{}`",
+                    local.name, d.name
+                ),
+            )
+            .with_help("shorten or rename one of the remote VNets"),
+        );
     }
     let max = estate.settings.max_peerings;
-    for (&local, names) in &per_vnet {
-        let count = names.len() as u64;
-        if count > max
-            && let Some(net) = estate.vnets.get(local)
-        {
+    for (net, &n) in estate.vnets.iter().zip(&count) {
+        if n > max {
             diags.push(
-                    Diagnostic::new(
-                        Code::PeeringLimit,
-                        net.span(),
-                        format!("VNet `{}` has {count} peering links; the limit is {max}", net.name),
-                    )
-                    .with_help("split the VNet's peers across several hubs, or raise `defaults max-peerings=` (up to 1000 with Virtual Network Manager)"),
-                );
+                Diagnostic::new(
+                    Code::PeeringLimit,
+                    net.span(),
+                    format!("VNet `{}` has {n} peering links; the limit is {max}", net.name),
+                )
+                .with_help("split the VNet's peers across several hubs, or raise `defaults max-peerings=` (up to 1000 with Virtual Network Manager)"),
+            );
         }
     }
 }

@@ -2,7 +2,8 @@
 //!
 //! In: an assembled `Plan` (without order). Out: `plan::Order`, a
 //! deterministic topological order of every resource azmesh creates (Kahn's
-//! algorithm, the ready set sorted by `Resource`), each step with its
+//! algorithm, the ready set sorted by creation order: units, route tables
+//! by name, VNets by name with their subnets in source order, links by name), each step with its
 //! direct, transitively reduced predecessors and its wave (longest chain
 //! before it).
 //!
@@ -33,7 +34,7 @@ use crate::plan::{Order, Plan, Resource, Step};
 
 /// The order of `plan`'s resources, or a diagnostic if the graph has a cycle.
 pub fn order(plan: &Plan) -> Result<Order, Box<Diagnostic>> {
-    let (nodes, edges) = graph(plan);
+    let (mut nodes, edges) = graph(plan);
     let mut g: DiGraph<(), ()> = DiGraph::with_capacity(nodes.len(), edges.len());
     for _ in &nodes {
         g.add_node(());
@@ -84,18 +85,21 @@ pub fn order(plan: &Plan) -> Result<Order, Box<Diagnostic>> {
             .iter()
             .copied()
             .filter(|&p| {
-                !preds
-                    .iter()
-                    .any(|&q| q != p && reach.reaches(&g, &pos, p, q))
+                !preds.iter().any(|&q| {
+                    q != p
+                        && (edges.binary_search(&(p, q)).is_ok() || reach.reaches(&g, &pos, p, q))
+                })
             })
             .collect();
         let mut after: Vec<usize> = kept.iter().filter_map(|&p| pos.get(p).copied()).collect();
         after.sort_unstable();
         steps.push(Step {
+            // Each node is visited once: move its resource out.
             resource: nodes
-                .get(n)
-                .cloned()
-                .unwrap_or(Resource::ResourceGroup { unit: 0 }),
+                .get_mut(n)
+                .map_or(Resource::ResourceGroup { unit: 0 }, |r| {
+                    std::mem::replace(r, Resource::ResourceGroup { unit: 0 })
+                }),
             after,
             wave,
         });
@@ -103,8 +107,7 @@ pub fn order(plan: &Plan) -> Result<Order, Box<Diagnostic>> {
     Ok(Order { steps })
 }
 
-/// Kahn's algorithm; node ids are ranks in `Resource` order, so the
-/// smallest ready id is the smallest ready resource.
+/// Kahn's algorithm; the ready set is ordered by node id (creation order).
 fn kahn(g: &DiGraph<(), ()>, n: usize) -> Vec<usize> {
     let mut indegree = vec![0usize; n];
     for e in g.edge_indices() {
@@ -167,142 +170,151 @@ impl Reach {
     }
 }
 
-/// Nodes (sorted, deduplicated) and edges (as indices into the nodes).
-fn graph(plan: &Plan) -> (Vec<Resource>, Vec<(usize, usize)>) {
-    let mut edges: Vec<(Resource, Resource)> = Vec::new();
-    let mut nodes: Vec<Resource> = Vec::new();
-    for (i, unit) in plan.units.iter().enumerate() {
-        if unit.creates_resources {
-            nodes.push(Resource::ResourceGroup { unit: i });
+/// The graph under construction: nodes in creation order (which is
+/// deterministic: units, route tables by name, VNets by name with their
+/// subnets in source order, links by name), edges as node ids.
+#[derive(Default)]
+struct Builder {
+    nodes: Vec<Resource>,
+    edges: Vec<(usize, usize)>,
+}
+
+impl Builder {
+    fn node(&mut self, r: Resource) -> usize {
+        self.nodes.push(r);
+        self.nodes.len() - 1
+    }
+
+    fn edge(&mut self, a: Option<usize>, b: Option<usize>) {
+        if let (Some(a), Some(b)) = (a, b) {
+            self.edges.push((a, b));
         }
     }
-    for t in &plan.route_tables {
-        let rt = Resource::RouteTable {
-            name: t.name.clone(),
-        };
-        nodes.push(rt.clone());
-        edges.push((Resource::ResourceGroup { unit: t.unit }, rt));
-    }
-    let mut link_index: BTreeMap<(&str, &str), usize> = BTreeMap::new();
-    for (i, l) in plan.links.iter().enumerate() {
-        link_index.insert((l.local.as_str(), l.remote.as_str()), i);
-    }
-    let link_node = |i: usize| {
-        plan.links.get(i).map(|l| Resource::Link {
-            vnet: l.local.clone(),
-            name: l.name.clone(),
+}
+
+/// Nodes (each resource once) and edges (as indices into the nodes).
+fn graph(plan: &Plan) -> (Vec<Resource>, Vec<(usize, usize)>) {
+    let mut g = Builder::default();
+    let groups: Vec<Option<usize>> = plan
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, unit)| {
+            unit.creates_resources
+                .then(|| g.node(Resource::ResourceGroup { unit: i }))
         })
-    };
+        .collect();
+    let group = |unit: usize| groups.get(unit).copied().flatten();
+    let mut tables: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in &plan.route_tables {
+        let rt = g.node(Resource::RouteTable {
+            name: t.name.clone(),
+        });
+        tables.insert(&t.name, rt);
+        g.edge(group(t.unit), Some(rt));
+    }
+    // Node id of every link, by index into `plan.links`.
+    let mut link_ids: Vec<Option<usize>> = vec![None; plan.links.len()];
     for v in &plan.vnets {
-        let links: Vec<usize> = plan
-            .links
-            .iter()
-            .enumerate()
-            .skip(plan.links.partition_point(|l| l.local < v.name))
-            .take_while(|(_, l)| l.local == v.name)
-            .map(|(i, _)| i)
-            .collect();
-        let mut last: Option<Resource> = None;
+        let first = plan.links.partition_point(|l| l.local < v.name);
+        let count = plan.links.get(first..).map_or(0, |rest| {
+            rest.iter().take_while(|l| l.local == v.name).count()
+        });
+        let links = first..first + count;
+        let mut last: Option<usize> = None;
+        let mut appliances: Vec<usize> = Vec::new();
         if v.kind.is_managed() {
-            let rg = Resource::ResourceGroup { unit: v.unit };
-            let vr = Resource::Vnet {
+            let vr = g.node(Resource::Vnet {
                 vnet: v.name.clone(),
-            };
-            nodes.push(vr.clone());
-            edges.push((rg.clone(), vr.clone()));
+            });
+            g.edge(group(v.unit), Some(vr));
             let mut prev = vr;
+            let mut subnet_ids: BTreeMap<&str, usize> = BTreeMap::new();
             for s in &v.subnets {
-                let sr = Resource::Subnet {
+                let sr = g.node(Resource::Subnet {
                     vnet: v.name.clone(),
                     subnet: s.name.clone(),
-                };
-                nodes.push(sr.clone());
-                edges.push((prev, sr.clone()));
-                if let Some(rt) = &s.route_table {
-                    edges.push((Resource::RouteTable { name: rt.clone() }, sr.clone()));
-                }
+                });
+                subnet_ids.insert(&s.name, sr);
+                g.edge(Some(prev), Some(sr));
+                let rt = s
+                    .route_table
+                    .as_deref()
+                    .and_then(|n| tables.get(n).copied());
+                g.edge(rt, Some(sr));
                 prev = sr;
             }
             last = Some(prev);
-            let appliances = [
-                v.gateway.as_ref().map(|g| {
+            let wanted = [
+                v.gateway.as_ref().map(|gw| {
                     (
                         Resource::Gateway {
                             vnet: v.name.clone(),
-                            name: g.name.clone(),
+                            name: gw.name.clone(),
                         },
-                        &g.public_ip,
+                        &gw.public_ip,
                         "GatewaySubnet",
                     )
                 }),
-                v.route_server.as_ref().map(|r| {
+                v.route_server.as_ref().map(|rs| {
                     (
                         Resource::RouteServer {
                             vnet: v.name.clone(),
-                            name: r.name.clone(),
+                            name: rs.name.clone(),
                         },
-                        &r.public_ip,
+                        &rs.public_ip,
                         "RouteServerSubnet",
                     )
                 }),
             ];
-            for (node, pip, subnet) in appliances.into_iter().flatten() {
-                let pip = Resource::PublicIp {
+            for (resource, pip, subnet) in wanted.into_iter().flatten() {
+                let pip = g.node(Resource::PublicIp {
                     vnet: v.name.clone(),
                     name: pip.clone(),
-                };
-                nodes.push(pip.clone());
-                nodes.push(node.clone());
-                edges.push((rg.clone(), pip.clone()));
-                edges.push((pip, node.clone()));
-                if v.subnets.iter().any(|s| s.name == subnet) {
-                    edges.push((
-                        Resource::Subnet {
-                            vnet: v.name.clone(),
-                            subnet: subnet.to_string(),
-                        },
-                        node.clone(),
-                    ));
-                }
-                for &i in &links {
-                    if plan.links.get(i).is_some_and(|l| l.allow_gateway_transit)
-                        && let Some(ln) = link_node(i)
-                    {
-                        edges.push((node.clone(), ln));
-                    }
-                }
+                });
+                let node = g.node(resource);
+                g.edge(group(v.unit), Some(pip));
+                g.edge(Some(pip), Some(node));
+                g.edge(subnet_ids.get(subnet).copied(), Some(node));
+                appliances.push(node);
             }
         }
-        for &i in &links {
-            let Some(ln) = link_node(i) else {
+        for i in links {
+            let Some(l) = plan.links.get(i) else {
                 continue;
             };
-            nodes.push(ln.clone());
-            if let Some(prev) = last.replace(ln.clone()) {
-                edges.push((prev, ln));
+            let ln = g.node(Resource::Link {
+                vnet: l.local.clone(),
+                name: l.name.clone(),
+            });
+            if let Some(slot) = link_ids.get_mut(i) {
+                *slot = Some(ln);
             }
+            if l.allow_gateway_transit {
+                for &a in &appliances {
+                    g.edge(Some(a), Some(ln));
+                }
+            }
+            g.edge(last, Some(ln));
+            last = Some(ln);
         }
+    }
+    let mut by_pair: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for (i, l) in plan.links.iter().enumerate() {
+        by_pair.insert((l.local.as_str(), l.remote.as_str()), i);
     }
     for (i, l) in plan.links.iter().enumerate() {
         if !l.use_remote_gateways {
             continue;
         }
-        let back = link_index
+        let back = by_pair
             .get(&(l.remote.as_str(), l.local.as_str()))
             .copied()
             .filter(|&b| plan.links.get(b).is_some_and(|b| b.allow_gateway_transit));
-        if let (Some(b), Some(ln)) = (back.and_then(link_node), link_node(i)) {
-            edges.push((b, ln));
-        }
+        let id = |i: usize| link_ids.get(i).copied().flatten();
+        g.edge(back.and_then(id), id(i));
     }
-    nodes.sort();
-    nodes.dedup();
-    let id = |r: &Resource| nodes.binary_search(r).ok();
-    let mut indexed: Vec<(usize, usize)> = edges
-        .iter()
-        .filter_map(|(a, b)| Some((id(a)?, id(b)?)))
-        .collect();
-    indexed.sort_unstable();
-    indexed.dedup();
-    (nodes, indexed)
+    g.edges.sort_unstable();
+    g.edges.dedup();
+    (g.nodes, g.edges)
 }

@@ -100,16 +100,32 @@ pub struct Estate<'a> {
 impl<'a> Estate<'a> {
     /// The VNet a reference names, or an `UnknownReference` diagnostic.
     pub fn lookup(&self, name: &Name, what: &str, diags: &mut Vec<Diagnostic>) -> Option<usize> {
+        self.lookup_among(name, what, |_| true, diags)
+    }
+
+    /// Like `lookup`, suggesting only VNets that `fits` (e.g. hubs for a spoke's hub).
+    pub fn lookup_among(
+        &self,
+        name: &Name,
+        what: &str,
+        fits: impl Fn(&Net<'_>) -> bool,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<usize> {
         if let Some(&i) = self.by_name.get(&name.value) {
             return Some(i);
         }
+        let candidates = self
+            .vnets
+            .iter()
+            .filter(|n| fits(n))
+            .map(|n| n.name.as_str());
         let mut d = Diagnostic::new(
             Code::UnknownReference,
             name.span,
             format!("{what} `{}` is not a VNet of this estate", name.value),
         )
         .with_label("not defined");
-        d = match did_you_mean(&name.value, self.by_name.keys().map(String::as_str)) {
+        d = match did_you_mean(&name.value, candidates) {
             Some(s) => d.with_help(format!("did you mean `{s}`?")),
             None => d.with_help("declare it with `hub`, `spoke` or `vnet`, or fix the name"),
         };
@@ -621,35 +637,59 @@ fn check_children(vnet: &model::Vnet, kind: Kind, diags: &mut Vec<Diagnostic>) {
     } else {
         "existing"
     };
-    let mut ignored: Vec<(Span, &str)> = Vec::new();
+    let name = &vnet.name.value;
+    let mut ignored: Vec<(Span, String)> = Vec::new();
     if let Some(s) = vnet.subnets.first() {
-        ignored.push((s.name.span, "subnets"));
+        ignored.push((
+            s.name.span,
+            format!("the subnets of {what} VNet `{name}` are not created"),
+        ));
     }
     if kind != Kind::Classic {
         if let Some(g) = &vnet.gateway {
-            ignored.push((g.name.span, "a gateway"));
+            ignored.push((
+                g.name.span,
+                format!("gateway `{}` of {what} VNet `{name}` is not created; it is taken as present for gateway transit", g.name.value),
+            ));
         }
         if let Some(r) = &vnet.route_server {
-            ignored.push((r.name.span, "a route server"));
+            ignored.push((
+                r.name.span,
+                format!("route server `{}` of {what} VNet `{name}` is not created; it is taken as present for gateway transit", r.name.value),
+            ));
         }
     }
     if let Some(d) = vnet.dns_servers.first() {
-        ignored.push((d.span, "DNS servers"));
+        ignored.push((
+            d.span,
+            format!("the DNS servers of {what} VNet `{name}` are not applied"),
+        ));
     }
     if let Some(t) = vnet.tags.first() {
-        ignored.push((t.key.span, "tags"));
+        ignored.push((
+            t.key.span,
+            format!("the tags of {what} VNet `{name}` are not applied"),
+        ));
     }
-    for (span, thing) in ignored {
+    if kind == Kind::Classic {
+        let first = [
+            &vnet.peering_defaults.allow_virtual_network_access,
+            &vnet.peering_defaults.allow_forwarded_traffic,
+            &vnet.peering_defaults.allow_gateway_transit,
+            &vnet.peering_defaults.use_remote_gateways,
+        ]
+        .into_iter()
+        .flatten()
+        .map(|f| f.span)
+        .min();
+        if let Some(span) = first {
+            ignored.push((span, format!("the peering defaults of classic VNet `{name}` are not applied: it gets no link of its own")));
+        }
+    }
+    for (span, message) in ignored {
         diags.push(
-            Diagnostic::new(
-                Code::ClassicNotManaged,
-                span,
-                format!(
-                    "{thing} on {what} VNet `{}` are not applied",
-                    vnet.name.value
-                ),
-            )
-            .with_help("azmesh never creates or changes an existing or classic VNet; these only describe it (prefixes still take part in overlap checks)"),
+            Diagnostic::new(Code::ClassicNotManaged, span, message)
+                .with_help("azmesh never creates or changes an existing or classic VNet: remove these, or drop `existing` / `classic` / `id` to let azmesh manage the VNet (its prefixes still take part in overlap checks)"),
         );
     }
 }
@@ -673,7 +713,8 @@ fn resolve_hubs(estate: &mut Estate<'_>, diags: &mut Vec<Diagnostic>) {
             );
             continue;
         };
-        let Some(h) = estate.lookup(hub, "hub", diags) else {
+        let is_hub = |n: &Net<'_>| n.role == plan::Role::Hub;
+        let Some(h) = estate.lookup_among(hub, "hub", is_hub, diags) else {
             continue;
         };
         let hub_net = &estate.vnets[h];
@@ -714,7 +755,8 @@ fn resolve_sites(estate: &mut Estate<'_>, diags: &mut Vec<Diagnostic>) {
         }
         seen.insert(&site.name.value, site.name.span);
         let hub = site.hub.as_ref().and_then(|h| {
-            let i = estate.lookup(h, "the site's hub", diags)?;
+            let is_hub = |n: &Net<'_>| n.role == plan::Role::Hub;
+            let i = estate.lookup_among(h, "the site's hub", is_hub, diags)?;
             if estate
                 .vnets
                 .get(i)

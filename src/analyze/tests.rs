@@ -1306,3 +1306,174 @@ fn unused_name_helper_silences_nothing() {
     assert_eq!(a, b);
     assert_ne!(a.span, b.span);
 }
+
+/// 10,000 VNets: 20 hubs with gateways, spokes with two subnets each, one
+/// mesh of 50. Run in release: `cargo test --release -- --ignored perf`.
+#[test]
+#[ignore = "performance check, run in release"]
+fn perf_ten_thousand_vnets() {
+    let mut topo = base();
+    topo.defaults.max_peerings = Some(Spanned::new(1000, t("").span));
+    for h in 0..20u32 {
+        let mut v = hub(&format!("hub{h}"), &format!("10.{}.0.0/16", 180 + h));
+        gateway(&mut v, &format!("10.{}.255.0/27", 180 + h));
+        topo.vnets.push(v);
+    }
+    for i in 0..9980u32 {
+        let (x, y) = (i / 256, i % 256);
+        let mut s = spoke(
+            &format!("spoke{i}"),
+            &format!("hub{}", i % 20),
+            &format!("10.{x}.{y}.0/24"),
+        );
+        subnet(&mut s, "web", &format!("10.{x}.{y}.0/25"));
+        subnet(&mut s, "db", &format!("10.{x}.{y}.128/25"));
+        topo.vnets.push(s);
+    }
+    let members: Vec<String> = (0..50).map(|i| format!("spoke{}", i * 7 + 1)).collect();
+    let refs: Vec<&str> = members.iter().map(String::as_str).collect();
+    topo.meshes.push(mesh("big", &refs));
+    let start = std::time::Instant::now();
+    let a = analyze(&topo);
+    let took = start.elapsed();
+    let errors: Vec<&Diagnostic> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .take(3)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let plan = a.plan.expect("plan");
+    eprintln!(
+        "analyzed {} vnets, {} links, {} steps in {took:?}",
+        plan.vnets.len(),
+        plan.links.len(),
+        plan.order.steps.len()
+    );
+}
+
+#[test]
+fn existing_hub_gateway_counts_for_transit() {
+    let mut topo = base();
+    let mut h = hub("hub", "10.0.0.0/16");
+    h.existing = yes(true);
+    gateway(&mut h, "10.0.255.0/27");
+    topo.vnets.push(h);
+    topo.vnets.push(spoke("s1", "hub", "10.1.0.0/16"));
+    let plan = plan_of(&topo);
+    assert!(link(&plan, "hub", "s1").allow_gateway_transit);
+    assert!(link(&plan, "s1", "hub").use_remote_gateways);
+    assert!(
+        plan.vnet("hub").is_some_and(|v| v.gateway.is_none()),
+        "not created"
+    );
+    // the transit link still precedes the spoke's link, without a gateway step
+    let transit = position(&plan, &link_res("hub", "hub-to-s1"));
+    let urg = position(&plan, &link_res("s1", "s1-to-hub"));
+    assert!(plan.order.steps[urg].after.contains(&transit));
+}
+
+#[test]
+fn classic_spoke_gets_no_transit_from_its_hub() {
+    let mut topo = example();
+    topo.vnets[1].classic = yes(true);
+    topo.vnets[1].subnets.clear();
+    let plan = plan_of(&topo);
+    assert_eq!(plan.links.len(), 1);
+    let l = link(&plan, "hub-weu", "app1");
+    assert!(l.remote_classic && !l.allow_gateway_transit);
+}
+
+#[test]
+fn hub_reference_suggests_hubs_only() {
+    let mut topo = base();
+    topo.vnets.push(hub("hub-one", "10.0.0.0/16"));
+    topo.vnets.push(plain("hub-ona", "10.1.0.0/16"));
+    topo.vnets.push(spoke("s1", "hub-onx", "10.2.0.0/16"));
+    let d = one(&topo, Code::UnknownReference);
+    assert_eq!(d.help.as_deref(), Some("did you mean `hub-one`?"));
+}
+
+#[test]
+fn settings_for_a_classic_side_are_rejected_or_ignored() {
+    let mut topo = base();
+    topo.vnets.push(plain("rm", "10.0.0.0/16"));
+    let mut c = plain("legacy", "10.50.0.0/16");
+    c.classic = yes(true);
+    c.peering_defaults.allow_forwarded_traffic = yes(true);
+    topo.vnets.push(c);
+    let mut p = peering("rm", "legacy");
+    p.reverse.allow_gateway_transit = yes(true);
+    p.reverse.allow_virtual_network_access = yes(false);
+    let transit = p.reverse.allow_gateway_transit.as_ref().expect("set").span;
+    topo.peerings.push(p);
+    assert_eq!(one(&topo, Code::ClassicGateway).span, Some(transit));
+    let ignored = with_code(&topo, Code::ClassicNotManaged);
+    assert_eq!(ignored.len(), 2, "{ignored:#?}");
+}
+
+#[test]
+fn unknown_default_subscription_is_reported_once() {
+    let mut topo = base();
+    topo.defaults.subscription = Some(t("connn"));
+    topo.vnets.push(plain("aa", "10.0.0.0/16"));
+    topo.vnets.push(plain("bb", "10.1.0.0/16"));
+    let d = one(&topo, Code::UnknownReference);
+    assert_eq!(d.span, topo.defaults.subscription.as_ref().map(|s| s.span));
+    assert_eq!(d.help.as_deref(), Some("did you mean `conn`?"));
+}
+
+#[test]
+fn duplicate_sites_and_meshes() {
+    let mut topo = base();
+    topo.vnets.push(plain("aa", "10.0.0.0/16"));
+    topo.vnets.push(plain("bb", "10.1.0.0/16"));
+    topo.meshes.push(mesh("m1", &["aa", "bb"]));
+    topo.meshes.push(mesh("m1", &[]));
+    for _ in 0..2 {
+        topo.sites.push(Site {
+            name: t("onprem"),
+            address_space: vec![],
+            hub: None,
+            gateway_address: Some(t("not-an-ip")),
+            span: t("").span,
+        });
+    }
+    let dups = with_code(&topo, Code::DuplicateName);
+    assert_eq!(dups.len(), 2);
+    assert!(dups.iter().all(|d| d.related.len() == 1));
+    one(&topo, Code::InvalidPrefix);
+}
+
+#[test]
+fn transit_through_route_server() {
+    let mut topo = base();
+    let mut h = hub("hub", "10.0.0.0/16");
+    subnet(&mut h, "RouteServerSubnet", "10.0.254.0/27");
+    h.route_server = Some(RouteServer {
+        name: t("rs"),
+        span: t("").span,
+    });
+    topo.vnets.push(h);
+    topo.vnets.push(spoke("s1", "hub", "10.1.0.0/16"));
+    let plan = plan_of(&topo);
+    assert!(link(&plan, "hub", "s1").allow_gateway_transit);
+    assert!(link(&plan, "s1", "hub").use_remote_gateways);
+    let rs = position(
+        &plan,
+        &Resource::RouteServer {
+            vnet: "hub".into(),
+            name: "rs".into(),
+        },
+    );
+    let pip = position(
+        &plan,
+        &Resource::PublicIp {
+            vnet: "hub".into(),
+            name: "rs-pip".into(),
+        },
+    );
+    let transit = position(&plan, &link_res("hub", "hub-to-s1"));
+    assert!(pip < rs && rs < transit);
+    assert!(plan.order.steps[transit].after.contains(&rs));
+}
