@@ -4,7 +4,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-use azmesh::plan::{Plan, Resource};
+use azmesh::plan::{
+    Kind, Link, Origin, Plan, PlanGateway, PlanRouteServer, PlanSubnet, Resource, Role, Step,
+};
 use azmesh::render::arm::{self, Limits};
 use azmesh::render::fixture::{HOSTILE, sample_plan};
 use azmesh::render::{OutputFile, Target, bicep, environment, render};
@@ -263,9 +265,16 @@ fn check_arm(plan: &Plan, files: &[OutputFile], max_resources: usize) -> usize {
             }
             let df = home[&from];
             if df == dt {
-                // Directly, or through the route server's hub.
+                // Directly, or (a route server) through its virtual hub.
+                let hub =
+                    to.1.split_once('/')
+                        .filter(|_| to.0 == "Microsoft.Network/virtualHubs/ipConfigurations")
+                        .map(|(h, _)| ("Microsoft.Network/virtualHubs".to_string(), h.to_string()));
+                let via_hub = hub
+                    .as_ref()
+                    .is_some_and(|h| local_deps[&to].contains(h) && local_deps[h].contains(&from));
                 assert!(
-                    local_deps[&to].contains(&from),
+                    local_deps[&to].contains(&from) || via_hub,
                     "{to:?} does not wait for {from:?}"
                 );
             } else {
@@ -458,6 +467,168 @@ fn a_small_byte_limit_links_templates() {
     check_arm(&plan, &files, 800);
 }
 
+/// The fixture plus what it lacks: an ExpressRoute gateway and a route
+/// server on hub-neu, a subnet with two prefixes, and an existing VNet
+/// that gets a link of its own.
+fn extended_plan() -> Plan {
+    let mut plan = sample_plan(false);
+    let step = |plan: &Plan, r: &Resource| {
+        plan.order
+            .steps
+            .iter()
+            .position(|s| &s.resource == r)
+            .expect("step")
+    };
+    let mut push = |plan: &mut Plan, resource: Resource, after: Vec<usize>| {
+        let wave = after
+            .iter()
+            .map(|&a| plan.order.steps[a].wave + 1)
+            .max()
+            .unwrap_or(0);
+        plan.order.steps.push(Step {
+            resource,
+            after,
+            wave,
+        });
+        plan.order.steps.len() - 1
+    };
+    let hub = "hub-neu".to_string();
+    {
+        let v = plan.vnets.iter_mut().find(|v| v.name == hub).unwrap();
+        v.subnets[0].prefixes = vec!["10.100.0.0/24".into(), "10.100.1.0/24".into()];
+        v.subnets.push(PlanSubnet {
+            name: "GatewaySubnet".into(),
+            prefixes: vec!["10.100.255.0/27".into()],
+            route_table: None,
+        });
+        v.subnets.push(PlanSubnet {
+            name: "RouteServerSubnet".into(),
+            prefixes: vec!["10.100.254.0/27".into()],
+            route_table: None,
+        });
+        v.gateway = Some(PlanGateway {
+            name: "ergw-neu".into(),
+            gateway_type: "ExpressRoute".into(),
+            sku: "ErGw1AZ".into(),
+            public_ip: "ergw-neu-pip".into(),
+        });
+        v.route_server = Some(PlanRouteServer {
+            name: "rs-neu".into(),
+            public_ip: "rs-neu-pip".into(),
+        });
+    }
+    let rg = step(&plan, &Resource::ResourceGroup { unit: 1 });
+    let last = step(
+        &plan,
+        &Resource::Subnet {
+            vnet: hub.clone(),
+            subnet: "default".into(),
+        },
+    );
+    let gws = push(
+        &mut plan,
+        Resource::Subnet {
+            vnet: hub.clone(),
+            subnet: "GatewaySubnet".into(),
+        },
+        vec![last],
+    );
+    let rss = push(
+        &mut plan,
+        Resource::Subnet {
+            vnet: hub.clone(),
+            subnet: "RouteServerSubnet".into(),
+        },
+        vec![gws],
+    );
+    let pip = push(
+        &mut plan,
+        Resource::PublicIp {
+            vnet: hub.clone(),
+            name: "ergw-neu-pip".into(),
+        },
+        vec![rg],
+    );
+    let gw = push(
+        &mut plan,
+        Resource::Gateway {
+            vnet: hub.clone(),
+            name: "ergw-neu".into(),
+        },
+        vec![pip, gws],
+    );
+    let rs_pip = push(
+        &mut plan,
+        Resource::PublicIp {
+            vnet: hub.clone(),
+            name: "rs-neu-pip".into(),
+        },
+        vec![rg],
+    );
+    let rs = push(
+        &mut plan,
+        Resource::RouteServer {
+            vnet: hub.clone(),
+            name: "rs-neu".into(),
+        },
+        vec![rs_pip, rss, gw],
+    );
+    // An existing VNet in the same unit, peered to the hub.
+    let mut shared = plan.vnet(&hub).unwrap().clone();
+    shared.name = "shared".into();
+    shared.kind = Kind::Existing;
+    shared.role = Role::Vnet;
+    shared.id = shared.id.replace("/hub-neu", "/shared");
+    shared.gateway = None;
+    shared.route_server = None;
+    shared.address_space = vec!["10.200.0.0/16".into()];
+    plan.vnets.push(shared.clone());
+    plan.vnets.sort_by(|a, b| a.name.cmp(&b.name));
+    let hub_id = plan.vnet(&hub).unwrap().id.clone();
+    plan.links.push(Link {
+        name: "shared-to-hub-neu".into(),
+        local: "shared".into(),
+        remote: hub.clone(),
+        remote_id: hub_id,
+        unit: 1,
+        allow_virtual_network_access: true,
+        allow_forwarded_traffic: false,
+        allow_gateway_transit: false,
+        use_remote_gateways: true,
+        origin: Origin::Peering,
+        global: false,
+        cross_tenant: false,
+        remote_classic: false,
+    });
+    plan.links
+        .sort_by(|a, b| (&a.local, &a.name).cmp(&(&b.local, &b.name)));
+    push(
+        &mut plan,
+        Resource::Link {
+            vnet: "shared".into(),
+            name: "shared-to-hub-neu".into(),
+        },
+        vec![rs],
+    );
+    plan
+}
+
+#[test]
+fn gateways_route_servers_and_existing_vnets_render() {
+    let plan = extended_plan();
+    for (i, s) in plan.order.steps.iter().enumerate() {
+        assert!(s.after.iter().all(|&a| a < i));
+    }
+    let files = files(&plan);
+    check_arm(&plan, &files, 800);
+    let text = entry(&files).to_string();
+    assert!(text.contains("\"gatewayType\":\"ExpressRoute\""));
+    assert!(!text.contains("\"vpnType\":\"RouteBased\",\"sku\":{\"name\":\"ErGw1AZ\""));
+    assert!(text.contains("\"name\":\"rs-neu/ipconfig1\""));
+    assert!(text.contains("\"addressPrefixes\":[\"10.100.0.0/24\",\"10.100.1.0/24\"]"));
+    assert!(!text.contains("\"name\":\"shared\","));
+}
+
 // ------------------------------------------------------------------ Bicep
 
 /// The Bicep `'...'` literal starting at `s` (after the quote), decoded.
@@ -532,8 +703,11 @@ fn bicep_blocks(text: &str) -> Vec<Block> {
 
 #[test]
 fn bicep_has_the_plans_links_and_modules() {
-    for hostile in [false, true] {
-        let plan = sample_plan(hostile);
+    for (hostile, plan) in [
+        (false, sample_plan(false)),
+        (true, sample_plan(true)),
+        (false, extended_plan()),
+    ] {
         let files = files(&plan);
         let bicep: BTreeMap<String, &str> = files
             .iter()
@@ -644,6 +818,49 @@ fn write_outputs() {
         ));
         let _ = std::fs::remove_dir_all(&dir);
         for f in files(&sample_plan(hostile)) {
+            let path = dir.join(&f.path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &f.contents).unwrap();
+        }
+        println!("wrote {}", dir.display());
+    }
+    let env = environment(Some(&templates()));
+    let plan = extended_plan();
+    let variants: Vec<(&str, Vec<OutputFile>)> = vec![
+        ("extended", files(&plan)),
+        (
+            "split",
+            [
+                arm::render_with(
+                    &plan,
+                    &env,
+                    Limits {
+                        max_resources: 2,
+                        max_bytes: arm::MAX_BYTES,
+                    },
+                )
+                .unwrap(),
+                bicep::render_with(&plan, &env, 2).unwrap(),
+            ]
+            .concat(),
+        ),
+        (
+            "linked",
+            arm::render_with(
+                &sample_plan(true),
+                &env,
+                Limits {
+                    max_resources: 800,
+                    max_bytes: 2000,
+                },
+            )
+            .unwrap(),
+        ),
+    ];
+    for (name, files) in variants {
+        let dir = std::env::temp_dir().join(format!("azmesh-render-arm-{name}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        for f in files {
             let path = dir.join(&f.path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, &f.contents).unwrap();
