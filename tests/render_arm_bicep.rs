@@ -479,7 +479,7 @@ fn extended_plan() -> Plan {
             .position(|s| &s.resource == r)
             .expect("step")
     };
-    let mut push = |plan: &mut Plan, resource: Resource, after: Vec<usize>| {
+    let push = |plan: &mut Plan, resource: Resource, after: Vec<usize>| {
         let wave = after
             .iter()
             .map(|&a| plan.order.steps[a].wave + 1)
