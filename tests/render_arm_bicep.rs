@@ -178,20 +178,46 @@ fn arm_links(deployments: &[Nested]) -> BTreeSet<LinkFacts> {
 /// Checks the ARM output of `plan` against the plan; returns the number
 /// of nested deployments.
 fn check_arm(plan: &Plan, files: &[OutputFile], max_resources: usize) -> usize {
-    let main = entry(files);
-    assert_eq!(
-        main["$schema"],
-        "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"
-    );
-    let deployments = nested(files, &main);
-    // Names: 1-64 characters, unique; dependsOn names earlier deployments.
-    let mut seen = BTreeSet::new();
-    for d in &deployments {
-        assert!((1..=64).contains(&d.name.len()), "{}", d.name);
-        for dep in &d.depends_on {
-            assert!(seen.contains(dep), "{} waits for unknown {dep}", d.name);
+    // Entry templates (subscription scope); linked ones are resource-group scoped.
+    let mut deployments: Vec<Nested> = Vec::new();
+    let mut entry_of: Vec<String> = Vec::new();
+    let mut entry_after: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for f in files.iter().filter(|f| f.path.starts_with("arm")) {
+        let value: Value = serde_json::from_str(&f.contents).expect("ARM is JSON");
+        if value["$schema"]
+            != "https://schema.management.azure.com/schemas/2018-05-01/subscriptionDeploymentTemplate.json#"
+        {
+            continue;
         }
-        assert!(seen.insert(d.name.clone()), "{} twice", d.name);
+        let file = f.path.file_name().unwrap().to_str().unwrap().to_string();
+        let after: Vec<String> = value["metadata"]["deployAfter"]
+            .as_array()
+            .map(|a| a.iter().map(|x| x.as_str().unwrap().to_string()).collect())
+            .unwrap_or_default();
+        // Names: 1-64 characters, unique; dependsOn names earlier
+        // deployments of the same entry.
+        let mut seen = BTreeSet::new();
+        for d in nested(files, &value) {
+            assert!((1..=64).contains(&d.name.len()), "{}", d.name);
+            for dep in &d.depends_on {
+                assert!(seen.contains(dep), "{} waits for unknown {dep}", d.name);
+            }
+            assert!(seen.insert(d.name.clone()), "{} twice", d.name);
+            assert!(
+                deployments.iter().all(|x| x.name != d.name),
+                "{} twice",
+                d.name
+            );
+            deployments.push(d);
+            entry_of.push(file.clone());
+        }
+        entry_after.insert(file, after);
+    }
+    assert!(!deployments.is_empty());
+    for after in entry_after.values() {
+        for a in after {
+            assert!(entry_after.contains_key(a), "deployAfter names unknown {a}");
+        }
     }
     // Resources: the plan's API version; dependsOn inside the template.
     let mut home: BTreeMap<(String, String), usize> = BTreeMap::new();
@@ -239,8 +265,19 @@ fn check_arm(plan: &Plan, files: &[OutputFile], max_resources: usize) -> usize {
         .enumerate()
         .map(|(i, d)| (d.name.as_str(), i))
         .collect();
+    // Everything deployment i waits for: its dependsOn (transitively) and
+    // every deployment of the entries deployed before its own.
     let waits = |i: usize| -> BTreeSet<usize> {
-        let mut out = BTreeSet::new();
+        let mut entries = BTreeSet::new();
+        let mut todo_entries = entry_after[&entry_of[i]].clone();
+        while let Some(e) = todo_entries.pop() {
+            if entries.insert(e.clone()) {
+                todo_entries.extend(entry_after[&e].iter().cloned());
+            }
+        }
+        let mut out: BTreeSet<usize> = (0..deployments.len())
+            .filter(|&j| entries.contains(&entry_of[j]))
+            .collect();
         let mut todo: Vec<usize> = deployments[i]
             .depends_on
             .iter()
@@ -629,6 +666,91 @@ fn gateways_route_servers_and_existing_vnets_render() {
     assert!(!text.contains("\"name\":\"shared\","));
 }
 
+const TENANT_B: &str = "33333333-3333-3333-3333-333333333333";
+
+/// The extended plan with the spokes' unit in another tenant.
+fn two_tenant_plan() -> Plan {
+    let mut plan = extended_plan();
+    plan.units[3].tenant = Some(TENANT_B.into());
+    for v in plan.vnets.iter_mut().filter(|v| v.unit == 3) {
+        v.tenant = Some(TENANT_B.into());
+    }
+    let tenant_of = |plan: &Plan, vnet: &str| plan.vnet(vnet).unwrap().tenant.clone();
+    let flags: Vec<bool> = plan
+        .links
+        .iter()
+        .map(|l| tenant_of(&plan, &l.local) != tenant_of(&plan, &l.remote))
+        .collect();
+    for (l, cross) in plan.links.iter_mut().zip(flags) {
+        l.cross_tenant = cross;
+    }
+    plan
+}
+
+#[test]
+fn an_estate_across_tenants_gets_one_entry_per_tenant_and_stage() {
+    let plan = two_tenant_plan();
+    let files = files(&plan);
+    check_arm(&plan, &files, 800);
+    let entries: BTreeMap<String, Value> = files
+        .iter()
+        .filter(|f| f.path.starts_with("arm"))
+        .map(|f| {
+            (
+                f.path.file_name().unwrap().to_str().unwrap().to_string(),
+                serde_json::from_str(&f.contents).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(entries.len(), 3, "{:?}", entries.keys());
+    let holding = |name: &str| {
+        entries
+            .iter()
+            .find(|(_, v)| v.to_string().contains(&format!("\"name\":\"{name}\"")))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .unwrap()
+    };
+    let (hub_file, hub) = holding("hub-weu/hub-weu-to-app1");
+    let (spoke_file, spoke) = holding("app1/app1-to-hub-weu");
+    let (base_file, base) = holding("app1");
+    assert_ne!(hub_file, spoke_file);
+    assert_ne!(base_file, spoke_file);
+    assert_eq!(spoke["metadata"]["tenant"], TENANT_B);
+    assert_eq!(base["metadata"]["tenant"], TENANT_B);
+    assert!(hub["metadata"]["tenant"].is_null());
+    let after = spoke["metadata"]["deployAfter"].as_array().unwrap();
+    assert!(after.contains(&Value::String(hub_file.clone())));
+    assert!(after.contains(&Value::String(base_file.clone())));
+    // The spoke VNets need nothing from the hub's tenant.
+    assert!(base["metadata"]["deployAfter"].is_null());
+    assert_eq!(hub["metadata"]["crossTenant"]["remoteTenants"][0], TENANT_B);
+    // Bicep: one main file per entry, same names.
+    let mains: BTreeSet<String> = files
+        .iter()
+        .filter(|f| f.path.starts_with("bicep"))
+        .filter_map(|f| f.path.file_name()?.to_str().map(str::to_string))
+        .filter(|n| n.starts_with("main"))
+        .collect();
+    assert_eq!(mains.len(), 3);
+    let arm_suffixes: BTreeSet<String> = entries
+        .keys()
+        .map(|k| {
+            k.trim_start_matches("contoso")
+                .trim_end_matches(".json")
+                .to_string()
+        })
+        .collect();
+    let bicep_suffixes: BTreeSet<String> = mains
+        .iter()
+        .map(|k| {
+            k.trim_start_matches("main")
+                .trim_end_matches(".bicep")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(arm_suffixes, bicep_suffixes);
+}
+
 // ------------------------------------------------------------------ Bicep
 
 /// The Bicep `'...'` literal starting at `s` (after the quote), decoded.
@@ -707,6 +829,7 @@ fn bicep_has_the_plans_links_and_modules() {
         (false, sample_plan(false)),
         (true, sample_plan(true)),
         (false, extended_plan()),
+        (false, two_tenant_plan()),
     ] {
         let files = files(&plan);
         let bicep: BTreeMap<String, &str> = files
@@ -719,16 +842,29 @@ fn bicep_has_the_plans_links_and_modules() {
                 )
             })
             .collect();
-        let main = bicep["main.bicep"];
-        assert!(main.contains("targetScope = 'subscription'"));
-        // Every module file named in main exists, with an explicit scope.
-        let mut modules = 0;
-        for line in main.lines().filter(|l| l.starts_with("module ")) {
-            let file = line.split('\'').nth(1).unwrap();
-            assert!(bicep.contains_key(file), "{file}");
-            modules += 1;
+        let mains: Vec<&str> = bicep
+            .iter()
+            .filter(|(k, _)| k.starts_with("main"))
+            .map(|(_, v)| *v)
+            .collect();
+        assert!(!mains.is_empty());
+        let mut used = BTreeSet::new();
+        for main in mains {
+            assert!(main.contains("targetScope = 'subscription'"));
+            // Every module file named in main exists, with an explicit scope.
+            let mut modules = 0;
+            for line in main.lines().filter(|l| l.starts_with("module ")) {
+                let file = line.split('\'').nth(1).unwrap();
+                assert!(bicep.contains_key(file), "{file}");
+                used.insert(file.to_string());
+                modules += 1;
+            }
+            assert_eq!(main.matches("  scope: ").count(), modules);
         }
-        assert_eq!(main.matches("  scope: ").count(), modules);
+        // And every module file is used.
+        for name in bicep.keys().filter(|k| !k.starts_with("main")) {
+            assert!(used.contains(name), "{name} unused");
+        }
         let mut links = BTreeSet::new();
         for (name, text) in &bicep {
             assert!(!text.contains("..."), "{name}: spread operator");
@@ -828,6 +964,7 @@ fn write_outputs() {
     let plan = extended_plan();
     let variants: Vec<(&str, Vec<OutputFile>)> = vec![
         ("extended", files(&plan)),
+        ("tenants", files(&two_tenant_plan())),
         (
             "split",
             [

@@ -1,6 +1,7 @@
 //! ARM JSON renderer: `arm/<topology>.json`, one subscription-scoped entry
 //! template (plus `arm/<topology>-<part>.json` linked templates when the
-//! whole would pass ARM's 4 MB limit).
+//! whole would pass ARM's 4 MB limit; one entry per tenant when the estate
+//! spans tenants).
 //!
 //! In: a `Plan`. Out: `OutputFile`s under `arm/`, each parsed back with
 //! serde_json and re-emitted pretty (valid JSON by construction).
@@ -32,6 +33,13 @@
 //! VNets, each waiting only for the hub deployment holding the link it
 //! needs. Links on one VNet are serialised by the plan's own order.
 //!
+//! Tenants. A deployment runs in one tenant: an estate whose units span
+//! tenants gets one entry template per (stage, tenant),
+//! `arm/<topology>-<n>-<tenant>.json`, whose `metadata.deployAfter` lists
+//! the entries to deploy first (a deployment waiting for one in another
+//! tenant moves to a later stage). Links to VNets in other tenants are
+//! listed under `metadata.crossTenant` (they need auxiliary-tenant tokens).
+//!
 //! Limits. A deployment holding more than 800 ARM resources is cut into
 //! chunks (more nested deployments, chained where the order says so). When
 //! the entry template with every nested template inline would pass 4 MB,
@@ -49,7 +57,7 @@ use minijinja::Environment;
 use serde::Serialize;
 
 use self::context::{Body, RESOURCES_API, Res};
-use self::layout::{Deployment, DeploymentKind, Layout, MAX_RESOURCES};
+use self::layout::{Deployment, DeploymentKind, Entry, Layout, MAX_RESOURCES};
 use super::{OutputFile, RenderError};
 use crate::plan::Plan;
 
@@ -135,6 +143,12 @@ struct MainCtx<'a> {
     topology: &'a str,
     comment: &'a str,
     resources_api: &'a str,
+    /// The tenant this entry deploys in (None: the default one).
+    tenant: Option<&'a str>,
+    /// Entry files to deploy first (an estate across tenants).
+    deploy_after: &'a [String],
+    /// Tenants of remote VNets that links here peer with.
+    remote_tenants: Vec<String>,
     deployments: Vec<DeploymentCtx>,
 }
 
@@ -208,54 +222,71 @@ pub fn render_with(
     limits: Limits,
 ) -> Result<Vec<OutputFile>, RenderError> {
     let layout = layout::layout(plan, limits.max_resources)?;
+    let entries = layout::entries(plan, &layout);
     let stem = layout::topology_stem(plan);
     let mut nested = Vec::with_capacity(layout.deployments.len());
     for d in &layout.deployments {
         nested.push(nested_template(plan, env, d)?);
     }
-    let inline = main_template(plan, env, &layout, &nested, None)?;
-    let inline_text = pretty(&inline);
-    if inline_text.len() <= limits.max_bytes {
-        return Ok(vec![OutputFile {
-            path: PathBuf::from(format!("arm/{stem}.json")),
-            contents: inline_text,
-        }]);
-    }
-    // Too big inline: every resource deployment in its own file.
+    let file_of = |e: &Entry| format!("{stem}{}.json", e.suffix);
     let mut files = Vec::new();
-    let mut links = Vec::with_capacity(layout.deployments.len());
-    for (d, template) in layout.deployments.iter().zip(&nested) {
-        if d.kind == DeploymentKind::Resources {
-            let file = format!("{stem}-{}.json", d.stem);
+    for entry in &entries {
+        let after: Vec<String> = entry
+            .after
+            .iter()
+            .filter_map(|&a| entries.get(a).map(file_of))
+            .collect();
+        let main = main_template(plan, env, &layout, entry, &after, &nested, None)?;
+        let text = pretty(&main);
+        let path = PathBuf::from(format!("arm/{}", file_of(entry)));
+        if text.len() <= limits.max_bytes {
             files.push(OutputFile {
-                path: PathBuf::from(format!("arm/{file}")),
-                contents: pretty(template),
+                path,
+                contents: text,
             });
-            links.push(Some(file));
-        } else {
-            links.push(None);
+            continue;
         }
-    }
-    let main = main_template(plan, env, &layout, &nested, Some(&links))?;
-    files.insert(
-        0,
-        OutputFile {
-            path: PathBuf::from(format!("arm/{stem}.json")),
+        // Too big inline: every resource deployment in its own file.
+        let mut linked = Vec::new();
+        let mut links = vec![None; layout.deployments.len()];
+        for &i in &entry.deployments {
+            let (Some(d), Some(template)) = (layout.deployments.get(i), nested.get(i)) else {
+                continue;
+            };
+            if d.kind == DeploymentKind::Resources {
+                let file = format!("{stem}-{}.json", d.stem);
+                linked.push(OutputFile {
+                    path: PathBuf::from(format!("arm/{file}")),
+                    contents: pretty(template),
+                });
+                links[i] = Some(file);
+            }
+        }
+        let main = main_template(plan, env, &layout, entry, &after, &nested, Some(&links))?;
+        files.push(OutputFile {
+            path,
             contents: pretty(&main),
-        },
-    );
+        });
+        files.extend(linked);
+    }
     Ok(files)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn main_template(
     plan: &Plan,
     env: &Environment<'static>,
     layout: &Layout,
+    entry: &Entry,
+    after: &[String],
     nested: &[serde_json::Value],
     links: Option<&[Option<String>]>,
 ) -> Result<serde_json::Value, RenderError> {
-    let mut deployments = Vec::with_capacity(layout.deployments.len());
-    for (i, d) in layout.deployments.iter().enumerate() {
+    let mut deployments = Vec::with_capacity(entry.deployments.len());
+    for &i in &entry.deployments {
+        let Some(d) = layout.deployments.get(i) else {
+            continue;
+        };
         let unit = plan.units.get(d.unit).ok_or_else(|| RenderError {
             template: "arm".to_string(),
             message: format!("unit {} is not in the plan", d.unit),
@@ -267,9 +298,11 @@ fn main_template(
             resource_group: (d.kind == DeploymentKind::Resources)
                 .then(|| unit.resource_group.clone()),
             location: unit.location.clone(),
+            // Deployments of other entries are ordered by `deployAfter`.
             depends_on: d
                 .depends_on
                 .iter()
+                .filter(|p| entry.deployments.contains(p))
                 .filter_map(|&p| layout.deployments.get(p).map(|x| x.name.clone()))
                 .collect(),
             template: match link {
@@ -279,10 +312,27 @@ fn main_template(
             link,
         });
     }
+    let mut remote_tenants: Vec<String> = plan
+        .links
+        .iter()
+        .filter(|l| {
+            l.cross_tenant
+                && entry
+                    .deployments
+                    .iter()
+                    .any(|&i| layout.deployments.get(i).is_some_and(|d| d.unit == l.unit))
+        })
+        .filter_map(|l| plan.vnet(&l.remote).and_then(|v| v.tenant.clone()))
+        .collect();
+    remote_tenants.sort();
+    remote_tenants.dedup();
     let ctx = MainCtx {
         topology: &plan.topology,
         comment: COMMENT,
         resources_api: RESOURCES_API,
+        tenant: entry.tenant.as_deref(),
+        deploy_after: after,
+        remote_tenants,
         deployments,
     };
     let name = "arm/main.json";

@@ -9,7 +9,9 @@
 //! resource `dependsOn` inside a module; links on one VNet are chained by
 //! the plan's own order. A link's parent is the VNet's symbol when the
 //! module creates it, otherwise an `existing` reference; every other id
-//! is a plain literal. No interpolation, no spread operator.
+//! is a plain literal. No interpolation, no spread operator. An estate
+//! spanning tenants gets `main-<n>-<tenant>.bicep` files like the ARM
+//! entries, each saying in a comment which ones to deploy first.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -81,14 +83,14 @@ struct ModuleCtx<'a> {
     resources: Vec<BicepRes<'a>>,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct RgCtx {
     name: String,
     location: String,
     tags: Tags,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 struct DeploymentCtx {
     symbol: String,
@@ -102,6 +104,8 @@ struct DeploymentCtx {
 
 #[derive(Serialize)]
 struct MainCtx {
+    /// Main files to deploy first (an estate across tenants).
+    deploy_after: Vec<String>,
     deployments: Vec<DeploymentCtx>,
 }
 
@@ -263,11 +267,43 @@ pub fn render_with(
                 .collect(),
         });
     }
-    let main = render_template(env, "bicep/main.bicep", &MainCtx { deployments })?;
-    let mut out = vec![OutputFile {
-        path: PathBuf::from("bicep/main.bicep"),
-        contents: main,
-    }];
+    // One main file per entry (per tenant and stage; usually just one).
+    let entries = layout::entries(plan, &layout);
+    let file_of = |e: &layout::Entry| format!("main{}.bicep", e.suffix);
+    let mut out = Vec::new();
+    for entry in &entries {
+        let in_entry: Vec<DeploymentCtx> = entry
+            .deployments
+            .iter()
+            .filter_map(|&i| deployments.get(i))
+            .map(|d| DeploymentCtx {
+                depends_on: d
+                    .depends_on
+                    .iter()
+                    .filter(|s| {
+                        entry
+                            .deployments
+                            .iter()
+                            .any(|&j| symbols.get(j) == Some(*s))
+                    })
+                    .cloned()
+                    .collect(),
+                ..d.clone()
+            })
+            .collect();
+        let ctx = MainCtx {
+            deploy_after: entry
+                .after
+                .iter()
+                .filter_map(|&a| entries.get(a).map(file_of))
+                .collect(),
+            deployments: in_entry,
+        };
+        out.push(OutputFile {
+            path: PathBuf::from(format!("bicep/{}", file_of(entry))),
+            contents: render_template(env, "bicep/main.bicep", &ctx)?,
+        });
+    }
     if layout
         .deployments
         .iter()

@@ -3,6 +3,12 @@
 //   az deployment sub create --location <location> --template-file main.bicep
 // One module per resource group to create and per group of a unit's
 // resources, each with an explicit scope, ordered by dependsOn.
+{% if deploy_after %}
+// The estate spans tenants: deploy this file in its tenant after
+{% for f in deploy_after %}
+//   {{ f|safe }}
+{% endfor %}
+{% endif %}
 targetScope = 'subscription'
 {% for d in deployments %}
 

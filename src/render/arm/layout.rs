@@ -322,6 +322,78 @@ pub fn layout(plan: &Plan, max_resources: usize) -> Result<Layout, RenderError> 
     Ok(Layout { deployments })
 }
 
+/// One entry template (ARM) / main file (Bicep): the deployments of one
+/// tenant that can run together. A deployment runs in one tenant, so an
+/// estate spanning tenants gets one entry per tenant; a deployment that
+/// waits for one in another tenant goes into a later stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub tenant: Option<String>,
+    pub stage: usize,
+    /// Indices into `Layout::deployments`, in order.
+    pub deployments: Vec<usize>,
+    /// `""` when there is one entry, else `-<n>-<tenant>` (file names).
+    pub suffix: String,
+    /// Entries (indices) to deploy before this one.
+    pub after: Vec<usize>,
+}
+
+/// Groups deployments into entries by (stage, tenant).
+#[must_use]
+pub fn entries(plan: &Plan, layout: &Layout) -> Vec<Entry> {
+    let tenant = |d: &Deployment| plan.units.get(d.unit).and_then(|u| u.tenant.clone());
+    let mut stage = vec![0usize; layout.deployments.len()];
+    for (i, d) in layout.deployments.iter().enumerate() {
+        stage[i] = d
+            .depends_on
+            .iter()
+            .map(|&p| stage[p] + usize::from(tenant(&layout.deployments[p]) != tenant(d)))
+            .max()
+            .unwrap_or(0);
+    }
+    let mut groups: BTreeMap<(usize, Option<String>), Vec<usize>> = BTreeMap::new();
+    for (i, d) in layout.deployments.iter().enumerate() {
+        groups.entry((stage[i], tenant(d))).or_default().push(i);
+    }
+    let single = groups.len() == 1;
+    let mut out: Vec<Entry> = groups
+        .into_iter()
+        .enumerate()
+        .map(|(k, ((stage, tenant), deployments))| Entry {
+            suffix: if single {
+                String::new()
+            } else {
+                let t = tenant
+                    .as_deref()
+                    .map_or_else(|| "default".to_string(), file_safe);
+                format!("-{}-{}", k + 1, fit(&t, 40))
+            },
+            tenant,
+            stage,
+            deployments,
+            after: Vec::new(),
+        })
+        .collect();
+    let mut entry_of = vec![0usize; layout.deployments.len()];
+    for (e, entry) in out.iter().enumerate() {
+        for &d in &entry.deployments {
+            entry_of[d] = e;
+        }
+    }
+    for e in 0..out.len() {
+        let mut after = BTreeSet::new();
+        for &d in &out[e].deployments {
+            for &p in &layout.deployments[d].depends_on {
+                if entry_of[p] != e {
+                    after.insert(entry_of[p]);
+                }
+            }
+        }
+        out[e].after = after.into_iter().collect();
+    }
+    out
+}
+
 /// How finely a unit is cut into deployments.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Granularity {
