@@ -380,16 +380,23 @@ pub fn entries(plan: &Plan, layout: &Layout) -> Vec<Entry> {
             entry_of[d] = e;
         }
     }
-    for e in 0..out.len() {
-        let mut after = BTreeSet::new();
-        for &d in &out[e].deployments {
-            for &p in &layout.deployments[d].depends_on {
-                if entry_of[p] != e {
-                    after.insert(entry_of[p]);
+    let afters: Vec<Vec<usize>> = out
+        .iter()
+        .enumerate()
+        .map(|(e, entry)| {
+            let mut after = BTreeSet::new();
+            for &d in &entry.deployments {
+                for &p in &layout.deployments[d].depends_on {
+                    if entry_of[p] != e {
+                        after.insert(entry_of[p]);
+                    }
                 }
             }
-        }
-        out[e].after = after.into_iter().collect();
+            after.into_iter().collect()
+        })
+        .collect();
+    for (entry, after) in out.iter_mut().zip(afters) {
+        entry.after = after;
     }
     out
 }
