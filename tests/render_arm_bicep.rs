@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use azmesh::plan::{
-    Kind, Link, Origin, Plan, PlanGateway, PlanRouteServer, PlanSubnet, Resource, Role, Step,
+    Kind, Link, Origin, Plan, PlanGateway, PlanRouteServer, PlanSubnet, PlanVnet, Resource, Role,
+    Step,
 };
 use azmesh::render::arm::{self, Limits};
 use azmesh::render::fixture::{HOSTILE, sample_plan};
@@ -751,6 +752,180 @@ fn an_estate_across_tenants_gets_one_entry_per_tenant_and_stage() {
     assert_eq!(arm_suffixes, bicep_suffixes);
 }
 
+/// A hub with a VPN gateway and `spokes` spokes spread over `units`
+/// resource groups, peered both ways with gateway transit.
+fn big_plan(spokes: usize, units: usize) -> Plan {
+    let base = sample_plan(false);
+    let sub = base.units[0].subscription_id.clone();
+    let mut unit_list = Vec::new();
+    for u in 0..=units {
+        let mut unit = base.units[0].clone();
+        unit.resource_group = if u == 0 {
+            "rg-hub".into()
+        } else {
+            format!("rg-spokes-{u}")
+        };
+        unit.name = format!("conn/{}", unit.resource_group);
+        unit_list.push(unit);
+    }
+    let id = |rg: &str, name: &str| {
+        format!(
+            "/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.Network/virtualNetworks/{name}"
+        )
+    };
+    let template = base.vnet("app1").unwrap().clone();
+    let mut vnets = Vec::new();
+    let mut hub = base.vnet("hub-weu").unwrap().clone();
+    hub.name = "hub".into();
+    hub.unit = 0;
+    hub.resource_group = "rg-hub".into();
+    hub.id = id("rg-hub", "hub");
+    hub.subscription_id = sub.clone();
+    vnets.push(hub.clone());
+    let names: Vec<String> = (0..spokes).map(|i| format!("s{i:05}")).collect();
+    for (i, name) in names.iter().enumerate() {
+        let mut v = template.clone();
+        v.name = name.clone();
+        v.unit = 1 + i % units;
+        v.resource_group = unit_list[v.unit].resource_group.clone();
+        v.subscription_id = sub.clone();
+        v.id = id(&v.resource_group, name);
+        v.hub = Some("hub".into());
+        v.address_space = vec![format!("10.{}.{}.0/24", 1 + i / 256, i % 256)];
+        v.subnets = vec![PlanSubnet {
+            name: "default".into(),
+            prefixes: v.address_space.clone(),
+            route_table: None,
+        }];
+        vnets.push(v);
+    }
+    let mut links = Vec::new();
+    let mk = |local: &PlanVnet, remote: &PlanVnet, transit: bool| Link {
+        name: format!("{}-to-{}", local.name, remote.name),
+        local: local.name.clone(),
+        remote: remote.name.clone(),
+        remote_id: remote.id.clone(),
+        unit: local.unit,
+        allow_virtual_network_access: true,
+        allow_forwarded_traffic: !transit,
+        allow_gateway_transit: transit,
+        use_remote_gateways: !transit,
+        origin: Origin::HubSpoke,
+        global: false,
+        cross_tenant: false,
+        remote_classic: false,
+    };
+    for v in &vnets[1..] {
+        links.push(mk(&hub, v, true));
+    }
+    for v in &vnets[1..] {
+        links.push(mk(v, &hub, false));
+    }
+    let mut steps: Vec<Step> = Vec::new();
+    let mut push = |resource: Resource, after: Vec<usize>| {
+        steps.push(Step {
+            resource,
+            after,
+            wave: 0,
+        });
+        steps.len() - 1
+    };
+    let rgs: Vec<usize> = (0..=units)
+        .map(|u| push(Resource::ResourceGroup { unit: u }, vec![]))
+        .collect();
+    let hv = push(Resource::Vnet { vnet: "hub".into() }, vec![rgs[0]]);
+    let mut last = hv;
+    for s in &hub.subnets {
+        last = push(
+            Resource::Subnet {
+                vnet: "hub".into(),
+                subnet: s.name.clone(),
+            },
+            vec![last],
+        );
+    }
+    let g = hub.gateway.clone().unwrap();
+    let pip = push(
+        Resource::PublicIp {
+            vnet: "hub".into(),
+            name: g.public_ip.clone(),
+        },
+        vec![rgs[0]],
+    );
+    let gw = push(
+        Resource::Gateway {
+            vnet: "hub".into(),
+            name: g.name.clone(),
+        },
+        vec![pip, last],
+    );
+    let mut prev = gw;
+    let mut hub_links = Vec::new();
+    for l in links.iter().filter(|l| l.local == "hub") {
+        prev = push(
+            Resource::Link {
+                vnet: "hub".into(),
+                name: l.name.clone(),
+            },
+            vec![prev],
+        );
+        hub_links.push(prev);
+    }
+    for (i, v) in vnets[1..].iter().enumerate() {
+        let vs = push(
+            Resource::Vnet {
+                vnet: v.name.clone(),
+            },
+            vec![rgs[v.unit]],
+        );
+        let sn = push(
+            Resource::Subnet {
+                vnet: v.name.clone(),
+                subnet: "default".into(),
+            },
+            vec![vs],
+        );
+        push(
+            Resource::Link {
+                vnet: v.name.clone(),
+                name: format!("{}-to-hub", v.name),
+            },
+            vec![sn, hub_links[i]],
+        );
+    }
+    links.sort_by(|a, b| (&a.local, &a.name).cmp(&(&b.local, &b.name)));
+    Plan {
+        topology: "big".into(),
+        units: unit_list,
+        vnets,
+        links,
+        route_tables: Vec::new(),
+        order: azmesh::plan::Order { steps },
+        ..base
+    }
+}
+
+#[test]
+fn a_large_estate_stays_within_template_limits() {
+    for (spokes, units) in [(300, 2), (1200, 3)] {
+        let plan = big_plan(spokes, units);
+        let files = files(&plan);
+        let n = check_arm(&plan, &files, 800);
+        assert!(n <= 800, "{n} deployments in one entry");
+        for f in &files {
+            assert!(f.contents.len() <= arm::MAX_BYTES, "{}", f.path.display());
+            if f.path.starts_with("bicep") {
+                assert!(f.contents.matches("\nresource ").count() <= 800);
+            }
+        }
+        // Every nested template holds at most 800 resources; the larger
+        // estate needs more than one for the hub's links.
+        if spokes > 800 {
+            assert!(n > 2 * units + 3, "{n}");
+        }
+    }
+}
+
 // ------------------------------------------------------------------ Bicep
 
 /// The Bicep `'...'` literal starting at `s` (after the quote), decoded.
@@ -965,6 +1140,7 @@ fn write_outputs() {
     let variants: Vec<(&str, Vec<OutputFile>)> = vec![
         ("extended", files(&plan)),
         ("tenants", files(&two_tenant_plan())),
+        ("big", files(&big_plan(1200, 3))),
         (
             "split",
             [

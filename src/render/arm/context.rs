@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use super::layout::{Deployment, Node};
-use crate::plan::{Link, Plan, PlanVnet, Route, Tags};
+use crate::plan::{Link, Plan, PlanVnet, Route, RouteTable, Tags};
 use crate::render::RenderError;
 
 /// Microsoft.Resources API version for deployments and resource groups
@@ -139,11 +139,28 @@ fn managed<'a>(plan: &'a Plan, name: &str) -> Result<&'a PlanVnet, RenderError> 
     }
 }
 
-fn link<'a>(plan: &'a Plan, vnet: &str, name: &str) -> Result<&'a Link, RenderError> {
+/// The link `vnet/name` (the plan keeps links sorted by (local, name)).
+pub fn link<'a>(plan: &'a Plan, vnet: &str, name: &str) -> Result<&'a Link, RenderError> {
     plan.links
-        .iter()
-        .find(|l| l.local == vnet && l.name == name)
+        .binary_search_by(|l| (l.local.as_str(), l.name.as_str()).cmp(&(vnet, name)))
+        .ok()
+        .and_then(|i| plan.links.get(i))
+        .or_else(|| {
+            plan.links
+                .iter()
+                .find(|l| l.local == vnet && l.name == name)
+        })
         .ok_or_else(|| bug(format!("link {vnet}/{name} is not in the plan")))
+}
+
+/// The route table `name` (the plan keeps them sorted by name).
+pub fn route_table<'a>(plan: &'a Plan, name: &str) -> Result<&'a RouteTable, RenderError> {
+    plan.route_tables
+        .binary_search_by(|t| t.name.as_str().cmp(name))
+        .ok()
+        .and_then(|i| plan.route_tables.get(i))
+        .or_else(|| plan.route_tables.iter().find(|t| t.name == name))
+        .ok_or_else(|| bug(format!("route table {name} is not in the plan")))
 }
 
 /// One `Res` per node of `deployment`.
@@ -184,11 +201,7 @@ fn resource(plan: &Plan, node: &Node) -> Result<Res, RenderError> {
                 let route_table_id = match &s.route_table {
                     None => None,
                     Some(rt) => {
-                        let table = plan
-                            .route_tables
-                            .iter()
-                            .find(|t| &t.name == rt)
-                            .ok_or_else(|| bug(format!("route table {rt} is not in the plan")))?;
+                        let table = route_table(plan, rt)?;
                         let u = plan.units.get(table.unit).ok_or_else(|| {
                             bug(format!("unit {} is not in the plan", table.unit))
                         })?;
@@ -293,11 +306,7 @@ fn resource(plan: &Plan, node: &Node) -> Result<Res, RenderError> {
             }
         }
         Node::RouteTable { name } => {
-            let t = plan
-                .route_tables
-                .iter()
-                .find(|t| &t.name == name)
-                .ok_or_else(|| bug(format!("route table {name} is not in the plan")))?;
+            let t = route_table(plan, name)?;
             Res {
                 name: name.clone(),
                 arm_type: "Microsoft.Network/routeTables",

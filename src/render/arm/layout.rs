@@ -132,26 +132,8 @@ fn unit_of(plan: &Plan, node: &Node) -> Result<usize, RenderError> {
         | Node::PublicIp { vnet, .. }
         | Node::Gateway { vnet, .. }
         | Node::RouteServer { vnet, .. } => vnet_unit(vnet)?,
-        Node::RouteTable { name } => plan
-            .route_tables
-            .iter()
-            .find(|t| &t.name == name)
-            .map(|t| t.unit)
-            .ok_or_else(|| {
-                bug(format!(
-                    "the order names route table {name}, which the plan lacks"
-                ))
-            })?,
-        Node::Link { vnet, name } => plan
-            .links
-            .iter()
-            .find(|l| &l.local == vnet && &l.name == name)
-            .map(|l| l.unit)
-            .ok_or_else(|| {
-                bug(format!(
-                    "the order names link {vnet}/{name}, which the plan lacks"
-                ))
-            })?,
+        Node::RouteTable { name } => super::context::route_table(plan, name)?.unit,
+        Node::Link { vnet, name } => super::context::link(plan, vnet, name)?.unit,
     };
     if unit >= plan.units.len() {
         return Err(bug(format!("unit index {unit} is out of range")));
