@@ -464,6 +464,22 @@ fn hostile_tags_arrive_as_exact_text() {
 }
 
 #[test]
+fn an_estate_with_nothing_to_create_still_gets_its_files() {
+    let mut plan = sample_plan(false);
+    plan.order.steps.clear();
+    plan.links.clear();
+    let files = files(&plan);
+    let main = entry(&files);
+    assert_eq!(main["resources"], Value::Array(Vec::new()));
+    let bicep: Vec<_> = files
+        .iter()
+        .filter(|f| f.path.starts_with("bicep"))
+        .collect();
+    assert_eq!(bicep.len(), 1);
+    assert!(bicep[0].contents.contains("targetScope = 'subscription'"));
+}
+
+#[test]
 fn rendering_is_deterministic() {
     for hostile in [false, true] {
         let plan = sample_plan(hostile);
@@ -1141,6 +1157,12 @@ fn write_outputs() {
         ("extended", files(&plan)),
         ("tenants", files(&two_tenant_plan())),
         ("big", files(&big_plan(1200, 3))),
+        ("empty", {
+            let mut plan = sample_plan(false);
+            plan.order.steps.clear();
+            plan.links.clear();
+            files(&plan)
+        }),
         (
             "split",
             [

@@ -337,6 +337,10 @@ pub fn entries(plan: &Plan, layout: &Layout) -> Vec<Entry> {
     for (i, d) in layout.deployments.iter().enumerate() {
         groups.entry((stage[i], tenant(d))).or_default().push(i);
     }
+    if groups.is_empty() {
+        // Nothing to create: still one (empty) entry, so the files exist.
+        groups.insert((0, None), Vec::new());
+    }
     let single = groups.len() == 1;
     let mut out: Vec<Entry> = groups
         .into_iter()
