@@ -31,7 +31,9 @@
 //! deployment ends at each transit link (base + first link, then the next
 //! link...), and the spoke unit's links go into a later deployment than its
 //! VNets, each waiting only for the hub deployment holding the link it
-//! needs. Links on one VNet are serialised by the plan's own order.
+//! needs. Links on one VNet are serialised by the plan's own order. One
+//! wait is added to the plan's: a link waits for its remote VNet when this
+//! estate creates it (a peering to a VNet that does not exist yet fails).
 //!
 //! Tenants. A deployment runs in one tenant: an estate whose units span
 //! tenants gets one entry template per (stage, tenant),

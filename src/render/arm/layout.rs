@@ -5,6 +5,10 @@
 //! resource nodes (a VNet with its inline subnets is one node), the
 //! node-level `dependsOn` inside it and the deployment-level `dependsOn`.
 //!
+//! One wait is added to the plan's order: a link waits for its remote VNet
+//! when the estate creates it (Azure rejects a peering to a VNet that does
+//! not exist yet).
+//!
 //! The grouping (see the comment at the top of `arm.rs` for the why):
 //! - a *container* is a unit's resource group (its creation) or a unit's
 //!   resources; an edge between containers is a *crossing*;
@@ -170,6 +174,20 @@ pub fn layout(plan: &Plan, max_resources: usize) -> Result<Layout, RenderError> 
                 .ok_or_else(|| bug(format!("step {s} waits for unknown step {a}")))?;
             if from != to {
                 preds[to].insert(from);
+            }
+        }
+    }
+    // Defensive, only ever delays: a link also waits for its remote VNet
+    // when this estate creates it (a peering to a VNet that does not exist
+    // yet fails; the plan's order leaves that wait out).
+    for (i, node) in nodes.iter().enumerate() {
+        if let Node::Link { vnet, name } = node {
+            let remote = &super::context::link(plan, vnet, name)?.remote;
+            if let Some(&r) = index.get(&Node::Vnet {
+                vnet: remote.clone(),
+            }) && r != i
+            {
+                preds[i].insert(r);
             }
         }
     }
@@ -734,21 +752,46 @@ mod tests {
         );
     }
 
-    /// Every node's ancestors (through the order), keyed by node.
+    /// Every node's ancestors: the order's waits plus link -> remote VNet.
     fn ancestors(plan: &Plan) -> BTreeMap<Node, BTreeSet<Node>> {
         let steps = &plan.order.steps;
-        let mut out: BTreeMap<Node, BTreeSet<Node>> = BTreeMap::new();
+        let mut preds: BTreeMap<Node, BTreeSet<Node>> = BTreeMap::new();
         for step in steps {
             let to = Node::of(&step.resource);
-            let mut set = out.get(&to).cloned().unwrap_or_default();
+            let entry = preds.entry(to.clone()).or_default();
             for &a in &step.after {
                 let from = Node::of(&steps[a].resource);
                 if from != to {
-                    set.insert(from.clone());
-                    set.extend(out.get(&from).cloned().unwrap_or_default());
+                    entry.insert(from);
                 }
             }
-            out.insert(to, set);
+        }
+        let nodes: Vec<Node> = preds.keys().cloned().collect();
+        for node in &nodes {
+            if let Node::Link { vnet, name } = node {
+                let l = plan
+                    .links
+                    .iter()
+                    .find(|l| &l.local == vnet && &l.name == name)
+                    .unwrap();
+                let remote = Node::Vnet {
+                    vnet: l.remote.clone(),
+                };
+                if preds.contains_key(&remote) {
+                    preds.get_mut(node).unwrap().insert(remote);
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        for node in &nodes {
+            let mut seen = BTreeSet::new();
+            let mut todo: Vec<Node> = preds[node].iter().cloned().collect();
+            while let Some(n) = todo.pop() {
+                if seen.insert(n.clone()) {
+                    todo.extend(preds[&n].iter().cloned());
+                }
+            }
+            out.insert(node.clone(), seen);
         }
         out
     }
