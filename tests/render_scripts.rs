@@ -716,3 +716,129 @@ fn outputs_are_written_for_the_oracle() {
     std::fs::write(dir.join("literals.json"), literals.to_string()).expect("write");
     assert!(dir.join("hostile/pwsh/deploy.ps1").is_file());
 }
+
+// ---------------------------------------------------------------- variants
+
+/// The fixture with two tenants (every conn <-> apps link is cross-tenant),
+/// an ExpressRoute gateway and a route server on hub-neu (their steps
+/// appended after everything else).
+fn variant_plan() -> Plan {
+    use azmesh::plan::{PlanGateway, PlanRouteServer, Resource, Step};
+    let mut plan = sample_plan(false);
+    let tenant = |alias: &str| {
+        if alias == "conn" {
+            "aaaaaaaa-0000-0000-0000-00000000000a".to_string()
+        } else {
+            "bbbbbbbb-0000-0000-0000-00000000000b".to_string()
+        }
+    };
+    for s in &mut plan.subscriptions {
+        s.tenant = Some(tenant(&s.alias));
+    }
+    for u in &mut plan.units {
+        u.tenant = Some(tenant(&u.subscription));
+    }
+    for v in &mut plan.vnets {
+        v.tenant = Some(tenant(&v.subscription));
+    }
+    let subs: BTreeMap<String, String> = plan
+        .vnets
+        .iter()
+        .map(|v| (v.name.clone(), v.subscription.clone()))
+        .collect();
+    for l in &mut plan.links {
+        l.cross_tenant = subs[&l.local] != subs[&l.remote];
+    }
+    let last = plan.order.steps.len() - 1;
+    let wave = plan.order.steps.iter().map(|s| s.wave).max().unwrap_or(0);
+    let hub = plan
+        .vnets
+        .iter_mut()
+        .find(|v| v.name == "hub-neu")
+        .expect("hub-neu");
+    hub.gateway = Some(PlanGateway {
+        name: "ergw-neu".into(),
+        gateway_type: "ExpressRoute".into(),
+        sku: "ErGw1AZ".into(),
+        public_ip: "ergw-neu-pip".into(),
+    });
+    hub.route_server = Some(PlanRouteServer {
+        name: "rs-neu".into(),
+        public_ip: "rs-neu-pip".into(),
+    });
+    let vnet = "hub-neu".to_string();
+    let steps = [
+        (
+            Resource::PublicIp {
+                vnet: vnet.clone(),
+                name: "ergw-neu-pip".into(),
+            },
+            vec![last],
+        ),
+        (
+            Resource::Gateway {
+                vnet: vnet.clone(),
+                name: "ergw-neu".into(),
+            },
+            vec![last + 1],
+        ),
+        (
+            Resource::PublicIp {
+                vnet: vnet.clone(),
+                name: "rs-neu-pip".into(),
+            },
+            vec![last],
+        ),
+        (
+            Resource::RouteServer {
+                vnet,
+                name: "rs-neu".into(),
+            },
+            vec![last + 3],
+        ),
+    ];
+    for (resource, after) in steps {
+        let w = after
+            .iter()
+            .map(|&a: &usize| if a == last { wave } else { plan.order.steps[a].wave })
+            .max()
+            .unwrap_or(0)
+            + 1;
+        plan.order.steps.push(Step {
+            resource,
+            after,
+            wave: w,
+        });
+    }
+    plan
+}
+
+#[test]
+fn variant_scripts_name_tenants_and_new_resource_kinds() {
+    let plan = variant_plan();
+    let sh = rendered(&plan, Target::Az);
+    assert!(sh.contains("#   az login --tenant aaaaaaaa-0000-0000-0000-00000000000a"));
+    assert!(sh.contains("#   az login --tenant bbbbbbbb-0000-0000-0000-00000000000b"));
+    assert!(sh.contains("# Cross-tenant: needs a login"));
+    assert!(sh.contains("--gateway-type 'ExpressRoute' --sku 'ErGw1AZ'"));
+    assert!(!sh.contains("--gateway-type 'ExpressRoute' --vpn-type"));
+    assert!(sh.contains("az network routeserver create"));
+    // Gateways nobody depends on are waited for at the end.
+    let tail = &sh[sh.find("# ===== gateways still provisioning").expect("final waits")..];
+    assert!(tail.contains("vnet-gateway wait -g 'rg-hub-neu' -n 'ergw-neu'"));
+    let ps = rendered(&plan, Target::Pwsh);
+    assert!(ps.contains("#   Connect-AzAccount -Tenant aaaaaaaa-0000-0000-0000-00000000000a"));
+    assert!(ps.contains(
+        "Set-AzContext -Subscription '22222222-2222-2222-2222-222222222222' -Tenant 'bbbbbbbb-0000-0000-0000-00000000000b'"
+    ));
+    assert!(ps.contains("New-AzRouteServer -RouteServerName 'rs-neu'"));
+    let dir = out_dir("oracle");
+    for f in render(&plan, &[Target::Az, Target::Pwsh], None).expect("renders") {
+        let path = dir.join("variant").join(&f.path);
+        std::fs::create_dir_all(path.parent().expect("has parent")).expect("mkdir");
+        std::fs::write(&path, &f.contents).expect("write");
+    }
+    let calls = dry_run(&write_script(&plan, "dry-variant"));
+    let argv: Vec<Vec<String>> = calls.into_iter().map(|c| c[1..].to_vec()).collect();
+    assert_eq!(created_links(&argv), expected_links(&plan));
+}
