@@ -316,6 +316,8 @@ fn dry_run_carries_hostile_tags_literally() {
     let calls = dry_run(&write_script(&plan, "dry-tags"));
     let mut vnets_seen = 0;
     let mut groups_seen = 0;
+    let mut pips_seen = 0;
+    let mut json_seen = 0;
     for c in &calls {
         let c = &c[1..];
         if starts(c, &["network", "vnet", "create"]) {
@@ -325,18 +327,38 @@ fn dry_run_carries_hostile_tags_literally() {
             assert!(vnet.tags.values().any(|v| v == HOSTILE));
             vnets_seen += 1;
         }
-        if starts(c, &["group", "create"]) {
-            let words: Vec<String> = flag_values(c, "--tags")
+        let words = || -> Vec<String> {
+            flag_values(c, "--tags")
                 .into_iter()
                 .map(str::to_string)
-                .collect();
-            let expected: Vec<String> = plan.tags.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            assert_eq!(words, expected);
+                .collect()
+        };
+        let as_words =
+            |tags: &Tags| -> Vec<String> { tags.iter().map(|(k, v)| format!("{k}={v}")).collect() };
+        if starts(c, &["group", "create"]) {
+            assert_eq!(words(), as_words(&plan.tags));
             groups_seen += 1;
+        }
+        if starts(c, &["network", "public-ip", "create"]) {
+            let vnet = plan.vnet("hub-weu").expect("hub");
+            assert_eq!(words(), as_words(&vnet.tags));
+            pips_seen += 1;
+        }
+        for cmd in [
+            &["network", "route-table", "create"][..],
+            &["network", "vnet-gateway", "create"][..],
+        ] {
+            if starts(c, cmd) {
+                let tags = json_tags(flag(c, "--tags").expect("tags"));
+                assert!(tags.values().any(|v| v == HOSTILE));
+                json_seen += 1;
+            }
         }
     }
     assert_eq!(vnets_seen, 4);
     assert_eq!(groups_seen, 3);
+    assert_eq!(pips_seen, 1);
+    assert_eq!(json_seen, 3);
 }
 
 #[test]
@@ -800,7 +822,13 @@ fn variant_plan() -> Plan {
     for (resource, after) in steps {
         let w = after
             .iter()
-            .map(|&a: &usize| if a == last { wave } else { plan.order.steps[a].wave })
+            .map(|&a: &usize| {
+                if a == last {
+                    wave
+                } else {
+                    plan.order.steps[a].wave
+                }
+            })
             .max()
             .unwrap_or(0)
             + 1;
@@ -824,7 +852,9 @@ fn variant_scripts_name_tenants_and_new_resource_kinds() {
     assert!(!sh.contains("--gateway-type 'ExpressRoute' --vpn-type"));
     assert!(sh.contains("az network routeserver create"));
     // Gateways nobody depends on are waited for at the end.
-    let tail = &sh[sh.find("# ===== gateways still provisioning").expect("final waits")..];
+    let tail = &sh[sh
+        .find("# ===== gateways still provisioning")
+        .expect("final waits")..];
     assert!(tail.contains("vnet-gateway wait -g 'rg-hub-neu' -n 'ergw-neu'"));
     let ps = rendered(&plan, Target::Pwsh);
     assert!(ps.contains("#   Connect-AzAccount -Tenant aaaaaaaa-0000-0000-0000-00000000000a"));

@@ -1,12 +1,16 @@
 {#- az CLI deployment script. Every {{ value }} is one single-quoted bash
     word (the az escaping formatter); `|safe` only on comment-safe text. -#}
+{#- Commands with the older tag parser (`az group create`, `public-ip
+    create`, `routeserver create`) take `key=value` words, which carry any
+    text; the AAZ `az network` commands take the tags as one JSON word. -#}
+{% macro tag_words(s) %}{% if s.tags %} --tags{% for t in s.tags %} {{ t.word }}{% endfor %}{% endif %}{% endmacro %}
 {% macro sub(p) %}--subscription {{ p.subscription_id }} -o none{% endmacro %}
 {% macro step_cmds(s) %}
 {% set p = s.place %}
 # {{ s.comment|safe }}
 {% if s.kind == "resource-group" %}
 if ! exists az group show --name {{ s.name }} {{ sub(p) }}; then
-  run az group create --name {{ s.name }} --location {{ p.location }}{% if s.tags %} --tags{% for t in s.tags %} {{ t.word }}{% endfor %}{% endif %} {{ sub(p) }}
+  run az group create --name {{ s.name }} --location {{ p.location }}{{ tag_words(s) }} {{ sub(p) }}
 fi
 {% elif s.kind == "vnet" %}
 if exists az network vnet show -g {{ p.resource_group }} -n {{ s.name }} {{ sub(p) }}; then
@@ -22,7 +26,7 @@ else
 fi
 {% elif s.kind == "public-ip" %}
 if ! exists az network public-ip show -g {{ p.resource_group }} -n {{ s.name }} {{ sub(p) }}; then
-  run az network public-ip create -g {{ p.resource_group }} -n {{ s.name }} -l {{ p.location }} --sku Standard --allocation-method Static{% if s.zones %} --zone{% for z in s.zones %} {{ z }}{% endfor %}{% endif %} --tags {{ s.tags_json }} {{ sub(p) }}
+  run az network public-ip create -g {{ p.resource_group }} -n {{ s.name }} -l {{ p.location }} --sku Standard --allocation-method Static{% if s.zones %} --zone{% for z in s.zones %} {{ z }}{% endfor %}{% endif %}{{ tag_words(s) }} {{ sub(p) }}
 fi
 {% elif s.kind == "gateway" %}
 # Started without waiting (30-45 minutes); its dependents wait for it.
@@ -31,7 +35,7 @@ if ! exists az network vnet-gateway show -g {{ p.resource_group }} -n {{ s.name 
 fi
 {% elif s.kind == "route-server" %}
 if ! exists az network routeserver show -g {{ p.resource_group }} -n {{ s.name }} {{ sub(p) }}; then
-  run az network routeserver create -g {{ p.resource_group }} -n {{ s.name }} -l {{ p.location }} --hosted-subnet {{ s.hosted_subnet_id }} --public-ip-address {{ s.public_ip }} --tags {{ s.tags_json }} {{ sub(p) }}
+  run az network routeserver create -g {{ p.resource_group }} -n {{ s.name }} -l {{ p.location }} --hosted-subnet {{ s.hosted_subnet_id }} --public-ip-address {{ s.public_ip }}{{ tag_words(s) }} {{ sub(p) }}
 fi
 {% elif s.kind == "route-table" %}
 if ! exists az network route-table show -g {{ p.resource_group }} -n {{ s.name }} {{ sub(p) }}; then
