@@ -101,6 +101,16 @@ exists() {
   "$@" >/dev/null 2>&1
 }
 
+# An interrupted script stops its background jobs too (they ignore SIGINT).
+on_interrupt() {
+  local pid
+  for pid in $(jobs -p); do
+    kill "$pid" 2>/dev/null || true
+  done
+  exit 130
+}
+trap on_interrupt INT TERM
+
 # wait_for_jobs PID...: waits for every background job; fails if any failed.
 wait_for_jobs() {
   local pid failed=0
@@ -116,7 +126,7 @@ wait_for_jobs() {
 
 # ===== wave {{ wave.index }}
 {% for g in wave.waits %}
-{{ gateway_wait(g) }}
+{{ gateway_wait(g) -}}
 {% endfor %}
 {% for s in wave.steps %}
 {% if s.place.section %}
@@ -124,16 +134,22 @@ wait_for_jobs() {
 # --- {{ s.place.section|safe }}
 run az account set --subscription {{ s.place.subscription_id }}
 {% endif %}
-{{ step_cmds(s) }}
+
+{{ step_cmds(s) -}}
 {% endfor %}
 {% if wave.jobs %}
-# In parallel: one job per VNet (links on one VNet conflict if concurrent).
+
+# In parallel: one background job per VNet (links on one VNet would
+# conflict if written concurrently, so each job runs its links in order).
 pids=()
 {% for job in wave.jobs %}
 # job: {{ job.comment|safe }}
 (
 {% for s in job.steps %}
-{{ step_cmds(s) }}
+{% if not loop.first %}
+
+{% endif %}
+{{ step_cmds(s) -}}
 {% endfor %}
 ) &
 pids+=("$!")
@@ -145,7 +161,7 @@ wait_for_jobs "${pids[@]}"
 
 # ===== gateways still provisioning
 {% for g in final_waits %}
-{{ gateway_wait(g) }}
+{{ gateway_wait(g) -}}
 {% endfor %}
 {% endif %}
 

@@ -126,7 +126,8 @@ $ErrorActionPreference = 'Stop'
 # --- {{ s.place.section|safe }}
 Set-AzContext -Subscription {{ s.place.subscription_id }}{% if s.place.tenant %} -Tenant {{ s.place.tenant }}{% endif %} -WhatIf:$false | Out-Null
 {% endif %}
-{{ step_cmds(s) }}
+
+{{ step_cmds(s) -}}
 {% endfor %}
 
 # ===== peering sync (hook)
