@@ -872,3 +872,54 @@ fn variant_scripts_name_tenants_and_new_resource_kinds() {
     let argv: Vec<Vec<String>> = calls.into_iter().map(|c| c[1..].to_vec()).collect();
     assert_eq!(created_links(&argv), expected_links(&plan));
 }
+
+// ---------------------------------------------------------------- syntax trees
+
+/// The first ERROR or MISSING node of `text` parsed with `language`, as
+/// `line:col kind`.
+fn syntax_error(text: &str, language: tree_sitter::Language) -> Option<String> {
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&language).expect("grammar loads");
+    let tree = parser.parse(text, None).expect("parses");
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            let p = node.start_position();
+            return Some(format!("{}:{} {}", p.row + 1, p.column + 1, node.kind()));
+        }
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return None;
+            }
+        }
+    }
+}
+
+#[test]
+fn scripts_parse_without_error_nodes() {
+    for plan in [sample_plan(false), sample_plan(true), variant_plan()] {
+        let sh = rendered(&plan, Target::Az);
+        assert_eq!(syntax_error(&sh, tree_sitter_bash::LANGUAGE.into()), None);
+        let ps = rendered(&plan, Target::Pwsh);
+        assert_eq!(
+            syntax_error(&ps, tree_sitter_powershell::LANGUAGE.into()),
+            None
+        );
+    }
+    // The check can fail: an unclosed string is an error.
+    assert!(
+        syntax_error(
+            "Set-AzContext -Subscription 'x\n",
+            tree_sitter_powershell::LANGUAGE.into()
+        )
+        .is_some()
+    );
+    assert!(syntax_error("if true; then echo 'x\n", tree_sitter_bash::LANGUAGE.into()).is_some());
+}
