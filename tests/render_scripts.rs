@@ -923,3 +923,39 @@ fn scripts_parse_without_error_nodes() {
     );
     assert!(syntax_error("if true; then echo 'x\n", tree_sitter_bash::LANGUAGE.into()).is_some());
 }
+
+// ---------------------------------------------------------------- edges
+
+#[test]
+fn an_empty_plan_renders_scripts_that_do_nothing() {
+    let mut plan = sample_plan(false);
+    plan.vnets.clear();
+    plan.links.clear();
+    plan.route_tables.clear();
+    plan.order.steps.clear();
+    let sh = rendered(&plan, Target::Az);
+    assert_eq!(syntax_error(&sh, tree_sitter_bash::LANGUAGE.into()), None);
+    let script = write_script(&plan, "empty");
+    assert!(dry_run(&script).is_empty());
+    let ps = rendered(&plan, Target::Pwsh);
+    assert!(!ps.contains("New-Az") && !ps.contains("Set-AzContext -Sub"));
+}
+
+#[test]
+fn templates_can_be_overridden_and_a_broken_override_is_an_error() {
+    let dir = out_dir("override");
+    std::fs::create_dir_all(dir.join("az")).expect("mkdir");
+    std::fs::write(
+        dir.join("az/deploy.sh"),
+        "{% for s in steps %}{{ s.place.resource_group }}\n{% endfor %}",
+    )
+    .expect("write");
+    let files = render(&sample_plan(false), &[Target::Az], Some(&dir)).expect("renders");
+    assert!(
+        files[0].contents.starts_with("'rg-hub'\n"),
+        "escaped by the az formatter"
+    );
+    std::fs::write(dir.join("az/deploy.sh"), "{% for s in steps %}").expect("write");
+    let err = render(&sample_plan(false), &[Target::Az], Some(&dir)).expect_err("broken");
+    assert!(err.to_string().contains("az/deploy.sh"), "{err}");
+}

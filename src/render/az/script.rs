@@ -852,4 +852,48 @@ mod tests {
         assert_eq!(wait_wave, first_transit);
         assert!(script.final_waits.is_empty());
     }
+
+    #[test]
+    fn links_of_one_vnet_in_one_wave_share_one_job_in_plan_order() {
+        let mut plan = sample_plan(false);
+        let last = plan.order.steps.iter().map(|s| s.wave).max().unwrap_or(0);
+        for step in &mut plan.order.steps {
+            if matches!(step.resource, Resource::Link { .. }) {
+                step.wave = last + 1;
+            }
+        }
+        let script = build(&plan).expect("builds");
+        let wave = script.waves.last().expect("a last wave");
+        assert!(wave.steps.is_empty());
+        let names: Vec<Vec<&str>> = wave
+            .jobs
+            .iter()
+            .map(|j| {
+                j.steps
+                    .iter()
+                    .map(|s| match &s.what {
+                        What::Link { name, .. } => name.as_str(),
+                        _ => "",
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(
+            names,
+            // Jobs in the plan order of their first link.
+            vec![
+                vec!["hub-neu-to-hub-weu"],
+                vec!["hub-weu-to-app1", "hub-weu-to-app2", "hub-weu-to-hub-neu"],
+                vec!["app1-to-hub-weu"],
+                vec!["app2-to-hub-weu", "app2-to-legacy"],
+            ]
+        );
+    }
+
+    #[test]
+    fn a_plan_naming_a_missing_vnet_is_an_error_not_a_panic() {
+        let mut plan = sample_plan(false);
+        plan.vnets.retain(|v| v.name != "app1");
+        assert!(build(&plan).is_err());
+    }
 }
