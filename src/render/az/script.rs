@@ -565,10 +565,9 @@ fn header(plan: &Plan, tenants: &[String]) -> Vec<String> {
         format!(
             "  {} step(s) in {} wave(s), in {} deployment unit(s):",
             plan.order.steps.len(),
-            plan.order
-                .steps
+            effective_waves(plan)
                 .iter()
-                .map(|s| s.wave + 1)
+                .map(|w| w + 1)
                 .max()
                 .unwrap_or(0),
             used_units.len()
@@ -647,6 +646,43 @@ fn header(plan: &Plan, tenants: &[String]) -> Vec<String> {
     lines.iter().map(|l| comment(l)).collect()
 }
 
+/// The wave each step runs in: the plan's wave, except that a link also
+/// waits for its remote VNet's creation chain (the VNet and its subnets,
+/// when azmesh creates them earlier in the plan): a peering cannot point at
+/// a VNet that does not exist yet, nor safely at one whose subnets are
+/// still being written. The plan's order does not carry that edge; adding
+/// it here only ever delays a step (and, through `after`, its dependents).
+fn effective_waves(plan: &Plan) -> Vec<usize> {
+    let mut chain_end: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, s) in plan.order.steps.iter().enumerate() {
+        if let Resource::Vnet { vnet } | Resource::Subnet { vnet, .. } = &s.resource {
+            chain_end.insert(vnet.as_str(), i);
+        }
+    }
+    let mut waves: Vec<usize> = Vec::with_capacity(plan.order.steps.len());
+    for (i, s) in plan.order.steps.iter().enumerate() {
+        let mut w = s.wave;
+        for &a in &s.after {
+            if let Some(&aw) = waves.get(a) {
+                w = w.max(aw + 1);
+            }
+        }
+        if let Resource::Link { vnet, name } = &s.resource
+            && let Some(link) = plan
+                .links
+                .iter()
+                .find(|l| &l.local == vnet && &l.name == name)
+            && let Some(&end) = chain_end.get(link.remote.as_str())
+            && let Some(&ew) = waves.get(end)
+            && end < i
+        {
+            w = w.max(ew + 1);
+        }
+        waves.push(w);
+    }
+    waves
+}
+
 /// Builds the script context for `plan`.
 pub fn build(plan: &Plan) -> Result<Script, RenderError> {
     let mut steps = Vec::with_capacity(plan.order.steps.len());
@@ -683,22 +719,15 @@ pub fn build(plan: &Plan) -> Result<Script, RenderError> {
         })
         .collect();
     let mut waited: BTreeSet<usize> = BTreeSet::new();
-    let wave_count = plan
-        .order
-        .steps
-        .iter()
-        .map(|s| s.wave + 1)
-        .max()
-        .unwrap_or(0);
+    let effective = effective_waves(plan);
+    let wave_count = effective.iter().map(|w| w + 1).max().unwrap_or(0);
     let mut waves = Vec::new();
     let mut current_unit = None;
     for w in 0..wave_count {
-        let members: Vec<usize> = plan
-            .order
-            .steps
+        let members: Vec<usize> = effective
             .iter()
             .enumerate()
-            .filter(|(_, s)| s.wave == w)
+            .filter(|&(_, &ew)| ew == w)
             .map(|(i, _)| i)
             .collect();
         let mut waits = Vec::new();
@@ -860,6 +889,7 @@ mod tests {
         for step in &mut plan.order.steps {
             if matches!(step.resource, Resource::Link { .. }) {
                 step.wave = last + 1;
+                step.after.clear();
             }
         }
         let script = build(&plan).expect("builds");
@@ -895,5 +925,40 @@ mod tests {
         let mut plan = sample_plan(false);
         plan.vnets.retain(|v| v.name != "app1");
         assert!(build(&plan).is_err());
+    }
+
+    #[test]
+    fn a_link_waits_for_its_remote_vnet_chain_even_if_the_plan_does_not_say_so() {
+        let mut plan = sample_plan(false);
+        let link = plan
+            .order
+            .steps
+            .iter()
+            .position(|s| {
+                matches!(&s.resource, Resource::Link { name, .. } if name == "hub-neu-to-hub-weu")
+            })
+            .expect("link step");
+        plan.order.steps[link].after.clear();
+        plan.order.steps[link].wave = 0;
+        let remote_end = plan
+            .order
+            .steps
+            .iter()
+            .rposition(
+                |s| matches!(&s.resource, Resource::Subnet { vnet, .. } if vnet == "hub-weu"),
+            )
+            .expect("hub-weu subnets");
+        let waves = effective_waves(&plan);
+        assert!(waves[link] > waves[remote_end]);
+        // In the fixture only that link moves: its plan wave is the wave of
+        // hub-weu's last subnet.
+        let fixture = sample_plan(false);
+        let planned: Vec<usize> = fixture.order.steps.iter().map(|s| s.wave).collect();
+        let effective = effective_waves(&fixture);
+        let moved: Vec<usize> = (0..planned.len())
+            .filter(|&i| planned[i] != effective[i])
+            .collect();
+        assert_eq!(moved, vec![link]);
+        assert_eq!(effective[link], planned[remote_end] + 1);
     }
 }
