@@ -100,7 +100,6 @@ catalogue! {
     PeeringLimit = "AZM051", Error, "a VNet has more peering links than the platform allows";
     SelfPeering = "AZM052", Error, "a VNet is peered with itself";
     DuplicatePeering = "AZM053", Error, "the same pair of VNets is peered twice";
-    UnpeerableVnet = "AZM054", Error, "a link would be created on a VNet azmesh does not manage";
     // clouds and tenants
     MixedClouds = "AZM060", Error, "an estate mixes Azure clouds";
     CrossTenant = "AZM061", Warning, "a peering crosses Entra tenants";
