@@ -121,6 +121,9 @@ pub fn render(
 #[must_use]
 pub fn environment(templates: Option<&Path>) -> Environment<'static> {
     let mut env = Environment::new();
+    // Syntax and auto-escape apply when a template is compiled, so they are
+    // set before any template is added.
+    configure(&mut env);
     minijinja_embed::load_templates!(&mut env);
     if let Some(dir) = templates {
         let dir = dir.to_path_buf();
@@ -139,9 +142,13 @@ pub fn environment(templates: Option<&Path>) -> Environment<'static> {
                 )),
             }
         });
-        // Templates already loaded would shadow the loader.
+        // Templates already added would shadow the loader.
         env.clear_templates();
     }
+    env
+}
+
+fn configure(env: &mut Environment<'static>) {
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_syntax(
         minijinja::syntax::SyntaxConfig::builder()
@@ -165,7 +172,6 @@ pub fn environment(templates: Option<&Path>) -> Environment<'static> {
         out.write_str(&format_value(target, value)?)?;
         Ok(())
     });
-    env
 }
 
 /// One `{{ value }}` as a literal of `target`.

@@ -171,19 +171,12 @@ pub enum What {
     },
 }
 
-/// Renders template `name` with `ctx`, compiled with `env`'s current
-/// settings. `render::environment` loads the embedded templates before it
-/// sets the syntax (trim_blocks) and the escaping callback, and minijinja
-/// applies those when a template is added: the embedded copy would render
-/// without escaping. Re-adding its source to a clone applies them.
+/// Renders template `name` of `env` with `ctx`.
 pub fn render_template(
     env: &Environment<'static>,
     name: &'static str,
     ctx: &impl Serialize,
 ) -> Result<String, RenderError> {
-    let source = env.get_template(name)?.source().to_string();
-    let mut env = env.clone();
-    env.add_template_owned(name, source)?;
     Ok(env.get_template(name)?.render(Value::from(Serde(ctx)))?)
 }
 
