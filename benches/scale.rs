@@ -39,8 +39,9 @@ impl Estate {
         }
     }
 
-    fn prefix(i: usize) -> String {
-        format!("10.{}.{}.0", i / 256, i % 256)
+    /// The first three octets of VNet `i`'s /24.
+    fn net(i: usize) -> String {
+        format!("10.{}.{}", i / 256, i % 256)
     }
 
     fn hub_of(&self, spoke: usize) -> usize {
@@ -69,20 +70,19 @@ impl Estate {
             );
         }
         for h in 0..self.hubs {
-            let p = Self::prefix(h);
+            let p = Self::net(h);
             let _ = writeln!(
                 s,
-                "hub \"hub{h}\" location=\"{}\" subscription=\"s{h}\" resource-group=\"rg-hub{h}\" {{\n    address-space \"{p}/24\"\n    subnet \"default\" \"{p}/26\"\n    subnet \"GatewaySubnet\" \"{}.224/27\"\n    gateway \"vgw{h}\" type=\"vpn\" sku=\"VpnGw1AZ\"\n}}",
+                "hub \"hub{h}\" location=\"{}\" subscription=\"s{h}\" resource-group=\"rg-hub{h}\" {{\n    address-space \"{p}.0/24\"\n    subnet \"default\" \"{p}.0/26\"\n    subnet \"GatewaySubnet\" \"{p}.224/27\"\n    gateway \"vgw{h}\" type=\"vpn\" sku=\"VpnGw1AZ\"\n}}",
                 REGIONS[h % REGIONS.len()],
-                p.trim_end_matches(".0")
             );
         }
         for i in 0..self.spokes {
             let h = self.hub_of(i);
-            let p = Self::prefix(self.hubs + i);
+            let p = Self::net(self.hubs + i);
             let _ = writeln!(
                 s,
-                "spoke \"spoke{i}\" hub=\"hub{h}\" location=\"{}\" subscription=\"s{h}\" resource-group=\"rg-spokes{h}\" {{\n    address-space \"{p}/24\"\n    subnet \"app\" \"{p}/26\"\n}}",
+                "spoke \"spoke{i}\" hub=\"hub{h}\" location=\"{}\" subscription=\"s{h}\" resource-group=\"rg-spokes{h}\" {{\n    address-space \"{p}.0/24\"\n    subnet \"app\" \"{p}.0/26\"\n}}",
                 REGIONS[h % REGIONS.len()]
             );
         }
@@ -110,21 +110,20 @@ impl Estate {
         }
         s.push_str("hubs:\n");
         for h in 0..self.hubs {
-            let p = Self::prefix(h);
+            let p = Self::net(h);
             let _ = writeln!(
                 s,
-                "  hub{h}:\n    location: {}\n    subscription: s{h}\n    resourceGroup: rg-hub{h}\n    addressSpace: [{p}/24]\n    subnets: {{default: {p}/26, GatewaySubnet: {}.224/27}}\n    gateway: {{name: vgw{h}, type: vpn, sku: VpnGw1AZ}}",
+                "  hub{h}:\n    location: {}\n    subscription: s{h}\n    resourceGroup: rg-hub{h}\n    addressSpace: [{p}.0/24]\n    subnets: {{default: {p}.0/26, GatewaySubnet: {p}.224/27}}\n    gateway: {{name: vgw{h}, type: vpn, sku: VpnGw1AZ}}",
                 REGIONS[h % REGIONS.len()],
-                p.trim_end_matches(".0")
             );
         }
         s.push_str("spokes:\n");
         for i in 0..self.spokes {
             let h = self.hub_of(i);
-            let p = Self::prefix(self.hubs + i);
+            let p = Self::net(self.hubs + i);
             let _ = writeln!(
                 s,
-                "  spoke{i}:\n    hub: hub{h}\n    location: {}\n    subscription: s{h}\n    resourceGroup: rg-spokes{h}\n    addressSpace: [{p}/24]\n    subnets: {{app: {p}/26}}",
+                "  spoke{i}:\n    hub: hub{h}\n    location: {}\n    subscription: s{h}\n    resourceGroup: rg-spokes{h}\n    addressSpace: [{p}.0/24]\n    subnets: {{app: {p}.0/26}}",
                 REGIONS[h % REGIONS.len()]
             );
         }

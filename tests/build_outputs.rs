@@ -16,7 +16,11 @@ fn outputs(path: &std::path::Path) -> Vec<render::OutputFile> {
         .unwrap_or_else(|| panic!("{} has errors", source.name));
     let files = render::render(&plan, &Target::ALL, None).expect("embedded templates render");
     let again = render::render(&plan, &Target::ALL, None).expect("embedded templates render");
-    assert!(files == again, "{}: rendering is not deterministic", source.name);
+    assert!(
+        files == again,
+        "{}: rendering is not deterministic",
+        source.name
+    );
     files
 }
 
@@ -29,12 +33,18 @@ fn every_output_of_every_example_and_valid_case_is_a_snapshot() {
     for path in &all {
         let files = outputs(path);
         assert!(
-            Target::ALL.iter().all(|t| files.iter().any(|f| f.path.starts_with(t.name()))),
+            Target::ALL
+                .iter()
+                .all(|t| files.iter().any(|f| f.path.starts_with(t.name()))),
             "{}: a target wrote nothing",
             path.display()
         );
         let dir = path.parent().expect("parent").to_path_buf();
-        let stem = path.file_stem().and_then(|s| s.to_str()).expect("stem").to_string();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("stem")
+            .to_string();
         if let Some(twin) = by_stem.get(&(dir.clone(), stem.clone())) {
             assert!(twin == &files, "{}: differs from its twin", path.display());
             continue;
@@ -42,7 +52,10 @@ fn every_output_of_every_example_and_valid_case_is_a_snapshot() {
         let case = common::snapshot_name(&path.with_extension(""), "build");
         settings.bind(|| {
             for f in &files {
-                let name = format!("{case}-{}", f.path.to_string_lossy().replace(['/', '\\'], "-"));
+                let name = format!(
+                    "{case}-{}",
+                    f.path.to_string_lossy().replace(['/', '\\'], "-")
+                );
                 insta::assert_snapshot!(name, &f.contents);
             }
         });
