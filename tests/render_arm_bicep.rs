@@ -178,7 +178,7 @@ fn arm_links(deployments: &[Nested]) -> BTreeSet<LinkFacts> {
 
 /// Checks the ARM output of `plan` against the plan; returns the number
 /// of nested deployments.
-fn check_arm(plan: &Plan, files: &[OutputFile], max_resources: usize) -> usize {
+fn check_arm(plan: &Plan, files: &[OutputFile], max_resources: usize, exact: bool) -> usize {
     // Entry templates (subscription scope); linked ones are resource-group scoped.
     let mut deployments: Vec<Nested> = Vec::new();
     let mut entry_of: Vec<String> = Vec::new();
@@ -321,6 +321,99 @@ fn check_arm(plan: &Plan, files: &[OutputFile], max_resources: usize) -> usize {
         }
     }
     assert_eq!(arm_links(&deployments), plan_links(plan));
+    if exact {
+        // No resource waits, through its deployment, for anything that is
+        // not one of its ancestors (the order's waits + link -> remote VNet).
+        let norm = |k: &(String, String)| -> (String, String) {
+            if k.0 == "Microsoft.Network/virtualHubs" {
+                (
+                    "Microsoft.Network/virtualHubs/ipConfigurations".into(),
+                    format!("{}/ipconfig1", k.1),
+                )
+            } else {
+                k.clone()
+            }
+        };
+        let mut preds: BTreeMap<(String, String), BTreeSet<(String, String)>> = BTreeMap::new();
+        for step in &plan.order.steps {
+            let to = arm_key(plan, &step.resource);
+            let entry = preds.entry(to.clone()).or_default();
+            for &a in &step.after {
+                let from = arm_key(plan, &plan.order.steps[a].resource);
+                if from != to {
+                    entry.insert(from);
+                }
+            }
+            if let Resource::Link { vnet, name } = &step.resource {
+                let l = plan
+                    .links
+                    .iter()
+                    .find(|l| &l.local == vnet && &l.name == name)
+                    .unwrap();
+                if plan.vnet(&l.remote).is_some_and(|v| v.kind.is_managed()) {
+                    entry.insert(("Microsoft.Network/virtualNetworks".into(), l.remote.clone()));
+                }
+            }
+        }
+        let ancestors = |k: &(String, String)| {
+            let mut seen = BTreeSet::new();
+            let mut todo: Vec<_> = preds.get(k).into_iter().flatten().cloned().collect();
+            while let Some(n) = todo.pop() {
+                if seen.insert(n.clone()) {
+                    todo.extend(preds.get(&n).into_iter().flatten().cloned());
+                }
+            }
+            seen
+        };
+        // Inside one entry (an entry across tenants waits for whole earlier
+        // entries: the operator deploys them one after the other).
+        let waits_in_entry = |i: usize| {
+            let mut out = BTreeSet::new();
+            let mut todo: Vec<usize> = deployments[i]
+                .depends_on
+                .iter()
+                .map(|n| index[n.as_str()])
+                .collect();
+            while let Some(p) = todo.pop() {
+                if out.insert(p) {
+                    todo.extend(deployments[p].depends_on.iter().map(|n| index[n.as_str()]));
+                }
+            }
+            out
+        };
+        for (i, d) in deployments.iter().enumerate() {
+            let waited: Vec<(String, String)> = waits_in_entry(i)
+                .into_iter()
+                .flat_map(|p| {
+                    deployments[p].template["resources"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|r| {
+                            norm(&(
+                                r["type"].as_str().unwrap().to_string(),
+                                r["name"].as_str().unwrap().to_string(),
+                            ))
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            for r in d.template["resources"].as_array().unwrap() {
+                let x = norm(&(
+                    r["type"].as_str().unwrap().to_string(),
+                    r["name"].as_str().unwrap().to_string(),
+                ));
+                let anc = ancestors(&x);
+                for w in &waited {
+                    assert!(
+                        anc.contains(w),
+                        "{x:?} in {} waits for unrelated {w:?}",
+                        d.name
+                    );
+                }
+            }
+        }
+    }
     deployments.len()
 }
 
@@ -333,7 +426,7 @@ fn arm_is_valid_and_follows_the_plan() {
         assert_eq!(arm.len(), 1);
         assert!(arm[0].contents.ends_with("}\n"));
         assert!(arm[0].contents.starts_with("{\n  \"$schema\""));
-        check_arm(&plan, &files, 800);
+        check_arm(&plan, &files, 800, true);
     }
 }
 
@@ -492,7 +585,7 @@ fn rendering_is_deterministic() {
 #[test]
 fn a_small_resource_limit_splits_deployments() {
     let plan = sample_plan(false);
-    let normal = check_arm(&plan, &arm_files(&plan, Limits::default()), 800);
+    let normal = check_arm(&plan, &arm_files(&plan, Limits::default()), 800, true);
     let split = check_arm(
         &plan,
         &arm_files(
@@ -503,6 +596,7 @@ fn a_small_resource_limit_splits_deployments() {
             },
         ),
         2,
+        false,
     );
     // 34 ARM resources in the fixture: at least 17 deployments of <= 2.
     let resources: usize = nested(
@@ -532,7 +626,7 @@ fn a_small_byte_limit_links_templates() {
     assert!(files.len() > 2);
     let main = entry(&files);
     assert!(main.to_string().contains("relativePath"));
-    check_arm(&plan, &files, 800);
+    check_arm(&plan, &files, 800, true);
 }
 
 /// The fixture plus what it lacks: an ExpressRoute gateway and a route
@@ -688,7 +782,7 @@ fn gateways_route_servers_and_existing_vnets_render() {
         assert!(s.after.iter().all(|&a| a < i));
     }
     let files = files(&plan);
-    check_arm(&plan, &files, 800);
+    check_arm(&plan, &files, 800, true);
     let text = entry(&files).to_string();
     assert!(text.contains("\"gatewayType\":\"ExpressRoute\""));
     assert!(!text.contains("\"vpnType\":\"RouteBased\",\"sku\":{\"name\":\"ErGw1AZ\""));
@@ -722,7 +816,7 @@ fn two_tenant_plan() -> Plan {
 fn an_estate_across_tenants_gets_one_entry_per_tenant_and_stage() {
     let plan = two_tenant_plan();
     let files = files(&plan);
-    check_arm(&plan, &files, 800);
+    check_arm(&plan, &files, 800, true);
     let entries: BTreeMap<String, Value> = files
         .iter()
         .filter(|f| f.path.starts_with("arm"))
@@ -943,7 +1037,7 @@ fn a_large_estate_stays_within_template_limits() {
     for (spokes, units) in [(300, 2), (1200, 3)] {
         let plan = big_plan(spokes, units);
         let files = files(&plan);
-        let n = check_arm(&plan, &files, 800);
+        let n = check_arm(&plan, &files, 800, false);
         assert!(n <= 800, "{n} deployments in one entry");
         for f in &files {
             assert!(f.contents.len() <= arm::MAX_BYTES, "{}", f.path.display());

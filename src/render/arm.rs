@@ -22,17 +22,21 @@
 //!   only referenced by id. Links are `virtualNetworks/virtualNetworkPeerings`
 //!   with the four flags and `remoteVirtualNetwork.id`, nothing read-only.
 //!
-//! Order. `plan.order` is followed exactly (`layout.rs`): a step waiting for
-//! a step of the same deployment gets a `dependsOn` by `resourceId()`; a
-//! step waiting for a step elsewhere makes its deployment depend on that
-//! deployment. No link waits for more than it must: a unit is split into
-//! phases where another unit waits for part of it. With a hub whose
-//! transit links spokes wait on (useRemoteGateways), the hub unit's
-//! deployment ends at each transit link (base + first link, then the next
-//! link...), and the spoke unit's links go into a later deployment than its
-//! VNets, each waiting only for the hub deployment holding the link it
-//! needs. Links on one VNet are serialised by the plan's own order. One
-//! wait is added to the plan's: a link waits for its remote VNet when this
+//! Order. `plan.order` is followed exactly (`arm/layout.rs`): a step
+//! waiting for a step of the same deployment gets a `dependsOn` by
+//! `resourceId()`; a step waiting for a step elsewhere makes its deployment
+//! depend on that deployment. A deployment waits as a whole, so units are
+//! split into phases until no resource waits for anything it does not
+//! need. Example: a hub with a VPN gateway and spokes with
+//! useRemoteGateways. The hub VNet, the gateway (30+ minutes) and each
+//! transit link get deployments of their own; the spoke unit's VNets go
+//! into a base deployment that waits for nothing of the hub's, and each
+//! spoke link waits only for the deployment holding the hub link it needs
+//! (not for the hub's other links, nor the gateway directly). Links on one
+//! VNet stay serialised by the plan's own order. The price is more nested
+//! deployments (seconds of overhead each) instead of links idling behind
+//! a gateway; past 800 deployments coarser groupings are used. One wait
+//! is added to the plan's: a link waits for its remote VNet when this
 //! estate creates it (a peering to a VNet that does not exist yet fails).
 //!
 //! Tenants. A deployment runs in one tenant: an estate whose units span
