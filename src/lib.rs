@@ -12,6 +12,8 @@
 
 pub mod analyze;
 pub mod diagnostic;
+pub mod diff;
+pub mod import;
 pub mod model;
 pub mod parse;
 pub mod plan;
