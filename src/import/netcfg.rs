@@ -405,7 +405,10 @@ impl Reader<'_> {
             .unwrap_or_else(|| (String::new(), None));
         let owner = format!("VirtualNetworkSite `{}`", name.value);
         let address_space = self.prefixes(node, &owner);
-        if address_space.is_empty() {
+        let written = elements(node, "AddressSpace")
+            .flat_map(|a| elements(a, "AddressPrefix"))
+            .count();
+        if written == 0 {
             self.diags.push(
                 Diagnostic::new(
                     Code::MissingValue,
