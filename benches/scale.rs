@@ -50,13 +50,23 @@ impl Estate {
     /// Spokes 0..meshed are in mesh groups of five, members from different hubs.
     fn meshes(&self) -> Vec<Vec<usize>> {
         let meshed = (self.spokes / 10) / 5 * 5;
-        (0..meshed).collect::<Vec<_>>().chunks(5).map(<[usize]>::to_vec).collect()
+        (0..meshed)
+            .collect::<Vec<_>>()
+            .chunks(5)
+            .map(<[usize]>::to_vec)
+            .collect()
     }
 
     fn kdl(&self) -> String {
-        let mut s = String::from("topology \"scale\"\ndefaults location=\"westeurope\" subscription=\"s0\" resource-group=\"rg-net\"\n");
+        let mut s = String::from(
+            "topology \"scale\"\ndefaults location=\"westeurope\" subscription=\"s0\" resource-group=\"rg-net\"\n",
+        );
         for h in 0..self.hubs {
-            let _ = writeln!(s, "subscription \"s{h}\" id=\"{:08x}-0000-4000-8000-000000000000\"", h + 1);
+            let _ = writeln!(
+                s,
+                "subscription \"s{h}\" id=\"{:08x}-0000-4000-8000-000000000000\"",
+                h + 1
+            );
         }
         for h in 0..self.hubs {
             let p = Self::prefix(h);
@@ -78,15 +88,25 @@ impl Estate {
         }
         for (m, members) in self.meshes().iter().enumerate() {
             let names: Vec<String> = members.iter().map(|i| format!("\"spoke{i}\"")).collect();
-            let _ = writeln!(s, "mesh \"mesh{m}\" {{\n    members {}\n}}", names.join(" "));
+            let _ = writeln!(
+                s,
+                "mesh \"mesh{m}\" {{\n    members {}\n}}",
+                names.join(" ")
+            );
         }
         s
     }
 
     fn yaml(&self) -> String {
-        let mut s = String::from("topology: scale\ndefaults: {location: westeurope, subscription: s0, resourceGroup: rg-net}\nsubscriptions:\n");
+        let mut s = String::from(
+            "topology: scale\ndefaults: {location: westeurope, subscription: s0, resourceGroup: rg-net}\nsubscriptions:\n",
+        );
         for h in 0..self.hubs {
-            let _ = writeln!(s, "  s{h}: {{id: {:08x}-0000-4000-8000-000000000000}}", h + 1);
+            let _ = writeln!(
+                s,
+                "  s{h}: {{id: {:08x}-0000-4000-8000-000000000000}}",
+                h + 1
+            );
         }
         s.push_str("hubs:\n");
         for h in 0..self.hubs {
@@ -155,9 +175,18 @@ fn run_one(vnets: usize) {
         let source = Source::new(format!("scale.{lang}"), text, lang);
         let runs = if vnets > 20_000 { 1 } else { 3 };
         let (parse, (topology, diags)) = best_of(runs, || azmesh::parse::parse(&source));
-        assert!(diags.is_empty(), "generated estate has syntax problems: {:?}", &diags[..diags.len().min(3)]);
+        assert!(
+            diags.is_empty(),
+            "generated estate has syntax problems: {:?}",
+            &diags[..diags.len().min(3)]
+        );
         let (analyze, analysis) = best_of(runs, || azmesh::analyze::analyze(&topology));
-        let errors: Vec<_> = analysis.diagnostics.iter().filter(|d| d.is_error()).take(3).collect();
+        let errors: Vec<_> = analysis
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .take(3)
+            .collect();
         assert!(errors.is_empty(), "generated estate has errors: {errors:?}");
         let plan = analysis.plan.expect("an error-free estate has a plan");
         let (build, files) = best_of(runs, || {
@@ -180,12 +209,19 @@ fn run_one(vnets: usize) {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
     if let [flag, n, path] = args.as_slice()
         && flag == "--emit"
     {
         let estate = Estate::new(n.parse().expect("a number of VNets"));
-        let text = if path.ends_with(".yaml") { estate.yaml() } else { estate.kdl() };
+        let text = if path.ends_with(".yaml") {
+            estate.yaml()
+        } else {
+            estate.kdl()
+        };
         std::fs::write(path, text).expect("write the estate");
         return;
     }
@@ -195,7 +231,10 @@ fn main() {
     }
     let exe = std::env::current_exe().expect("own path");
     for n in [1_000, 10_000] {
-        let status = Command::new(&exe).arg(n.to_string()).status().expect("child run");
+        let status = Command::new(&exe)
+            .arg(n.to_string())
+            .status()
+            .expect("child run");
         assert!(status.success(), "the {n}-VNet run failed");
     }
 }

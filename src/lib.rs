@@ -13,12 +13,15 @@
 pub mod analyze;
 pub mod diagnostic;
 pub mod diff;
+pub mod graph;
 pub mod import;
 pub mod model;
 pub mod parse;
 pub mod plan;
+pub mod reach;
 pub mod render;
 pub mod report;
+pub mod review;
 pub mod schema;
 pub mod source;
 pub mod spanned;

@@ -80,8 +80,35 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Draw the estate: VNets grouped by subscription and region, links with their flags.
+    Graph {
+        #[command(flatten)]
+        input: Input,
+        #[arg(long, value_enum, default_value = "mermaid")]
+        format: GraphFormat,
+    },
+    /// Can A reach B, and how (direct, through a hub firewall, through a gateway), or why not.
+    /// Without A and B: the whole matrix.
+    Reach {
+        #[command(flatten)]
+        input: Input,
+        /// Source VNet or site.
+        from: Option<String>,
+        /// Destination VNet or site.
+        to: Option<String>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: PlanFormat,
+    },
     /// Print the JSON Schema (draft-07) of the YAML form.
     Schema,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum GraphFormat {
+    Mermaid,
+    Dot,
+    /// Needs Graphviz's `dot` on PATH.
+    Svg,
 }
 
 fn main() -> ExitCode {
@@ -151,6 +178,37 @@ fn print_human(source: &Source, diags: &[Diagnostic]) {
     }
 }
 
+/// Loads and compiles, printing diagnostics; `None` when there is no plan
+/// (the exit code is then 1).
+fn compile_input(input: &Input) -> Result<Option<(Source, azmesh::Compilation)>, String> {
+    let source = match load(input)? {
+        Ok(s) => s,
+        Err((name, d)) => {
+            print_human(&Source::new(name, String::new(), Lang::Kdl), &[d]);
+            return Ok(None);
+        }
+    };
+    let c = azmesh::compile(&source);
+    print_human(&source, &c.diagnostics);
+    if c.plan.is_none() {
+        eprintln!("{}: {}", source.name, diagnostics::summary(&c.diagnostics));
+        return Ok(None);
+    }
+    Ok(Some((source, c)))
+}
+
+/// One line per warning, for REVIEW.md.
+fn warning_lines(source: &Source, diags: &[Diagnostic]) -> Vec<String> {
+    diags
+        .iter()
+        .filter(|d| !d.is_error())
+        .map(|d| {
+            let (line, col) = source.line_col(d.span.map_or(0, |s| s.start));
+            format!("{} {}:{line}:{col}: {}", d.code, source.name, d.message)
+        })
+        .collect()
+}
+
 fn run(command: Command) -> Result<ExitCode, String> {
     match command {
         Command::Schema => {
@@ -179,20 +237,60 @@ fn run(command: Command) -> Result<ExitCode, String> {
             }
             Ok(exit(&diags, deny_warnings))
         }
-        Command::Plan { input, format } => {
-            let source = match load(&input)? {
-                Ok(s) => s,
-                Err((name, d)) => {
-                    print_human(&Source::new(name, String::new(), Lang::Kdl), &[d]);
-                    return Ok(ExitCode::from(1));
-                }
-            };
-            let c = azmesh::compile(&source);
-            print_human(&source, &c.diagnostics);
-            let Some(plan) = c.plan else {
-                eprintln!("{}: {}", source.name, diagnostics::summary(&c.diagnostics));
+        Command::Graph { input, format } => {
+            let Some((_, c)) = compile_input(&input)? else {
                 return Ok(ExitCode::from(1));
             };
+            let plan = c.plan.as_ref().ok_or("no plan")?;
+            let text = match format {
+                GraphFormat::Mermaid => azmesh::graph::mermaid(plan),
+                GraphFormat::Dot => azmesh::graph::dot(plan),
+                GraphFormat::Svg => match azmesh::graph::svg(plan) {
+                    Ok(svg) => svg,
+                    Err(e) => {
+                        eprintln!("azmesh: {e}");
+                        return Ok(ExitCode::from(1));
+                    }
+                },
+            };
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Reach {
+            input,
+            from,
+            to,
+            format,
+        } => {
+            let Some((_, c)) = compile_input(&input)? else {
+                return Ok(ExitCode::from(1));
+            };
+            let plan = c.plan.as_ref().ok_or("no plan")?;
+            let text = match (from, to) {
+                (Some(a), Some(b)) => {
+                    let verdict = azmesh::reach::reach(plan, &a, &b)?;
+                    match format {
+                        PlanFormat::Human => azmesh::reach::render_human(&verdict),
+                        PlanFormat::Json => azmesh::reach::render_json(&verdict),
+                    }
+                }
+                (None, None) => {
+                    let matrix = azmesh::reach::matrix(plan);
+                    match format {
+                        PlanFormat::Human => azmesh::reach::render_human(&matrix),
+                        PlanFormat::Json => azmesh::reach::render_json(&matrix),
+                    }
+                }
+                _ => return Err("reach takes both A and B, or neither (the whole matrix)".into()),
+            };
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Plan { input, format } => {
+            let Some((_, c)) = compile_input(&input)? else {
+                return Ok(ExitCode::from(1));
+            };
+            let plan = c.plan.ok_or("no plan")?;
             match format {
                 PlanFormat::Human => print!("{}", plan_table::render(&plan)),
                 PlanFormat::Json => {
@@ -240,7 +338,16 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 }
             };
             let files = match render::render(&plan, &targets, templates.as_deref()) {
-                Ok(files) => files,
+                Ok(mut files) => {
+                    files.push(render::OutputFile {
+                        path: PathBuf::from("REVIEW.md"),
+                        contents: azmesh::review::review(
+                            &plan,
+                            &warning_lines(&source, &c.diagnostics),
+                        ),
+                    });
+                    files
+                }
                 Err(e) => {
                     eprintln!("azmesh: {e}; nothing written");
                     return Ok(ExitCode::from(1));

@@ -67,6 +67,37 @@ mod tests {
     }
 
     #[test]
+    fn schema_requires_what_the_reader_requires() {
+        let schema: serde_json::Value =
+            serde_json::from_str(&yaml_schema()).expect("the schema is JSON");
+        let defs = &schema["definitions"];
+        assert_eq!(defs["Spoke"]["required"], serde_json::json!(["hub"]));
+        assert_eq!(defs["Peering"]["required"], serde_json::json!(["between"]));
+        assert_eq!(defs["Peering"]["properties"]["between"]["minItems"], 2);
+        assert_eq!(defs["Peering"]["properties"]["between"]["maxItems"], 2);
+        for name in ["Gateway", "RouteServer", "Firewall"] {
+            assert_eq!(
+                defs[name]["required"],
+                serde_json::json!(["name"]),
+                "{name}"
+            );
+        }
+        // A hub has no `hub`; a spoke has the four settings as its own keys.
+        assert!(defs["Vnet"]["properties"].get("hub").is_none());
+        assert!(
+            defs["Spoke"]["properties"]
+                .get("useRemoteGateways")
+                .is_some()
+        );
+        // Subnets take a prefix or a mapping; tag values any scalar.
+        assert_eq!(defs["SubnetValue"]["oneOf"][0]["type"], "string");
+        assert_eq!(
+            defs["TagValue"]["type"],
+            serde_json::json!(["string", "number", "boolean"])
+        );
+    }
+
+    #[test]
     fn schema_is_deterministic() {
         assert_eq!(yaml_schema(), yaml_schema());
     }

@@ -38,7 +38,8 @@ fn azmesh(args: &[&str], stdin: Option<&str>) -> Output {
         .expect("azmesh runs");
     let mut pipe = child.stdin.take().expect("stdin");
     if let Some(text) = stdin {
-        pipe.write_all(text.as_bytes()).expect("write stdin");
+        // The process may exit (usage error) before reading: a broken pipe is fine.
+        let _ = pipe.write_all(text.as_bytes());
     }
     drop(pipe);
     child.wait_with_output().expect("azmesh finishes")
@@ -213,4 +214,32 @@ fn schema_command_prints_the_shipped_schema() {
     )
     .expect("schemas/topology.schema.json");
     assert_eq!(String::from_utf8_lossy(&out.stdout), shipped);
+}
+
+#[test]
+fn graph_and_reach_commands() {
+    let dir = temp_dir("graph");
+    let good = write(&dir, "good.kdl", GOOD);
+    let out = azmesh(&["graph", &good], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("flowchart"));
+    let out = azmesh(&["graph", &good, "--format", "dot"], None);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("digraph")
+            || String::from_utf8_lossy(&out.stdout).contains("graph ")
+    );
+    let out = azmesh(&["reach", &good, "app", "hub", "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["reachable"], true, "{v}");
+    let out = azmesh(&["reach", &good, "app", "hbu"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("hub"),
+        "did-you-mean"
+    );
+    assert_eq!(
+        azmesh(&["reach", &good, "app"], None).status.code(),
+        Some(2)
+    );
 }

@@ -21,7 +21,7 @@ mod tests;
 
 use std::collections::BTreeMap;
 
-use ::kdl::{KdlDocument, KdlError, KdlNode};
+use ::kdl::{KdlDiagnostic, KdlDocument, KdlNode};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Defaults, Mesh, Peering, Site, Subscription, Tag, Topology};
@@ -32,7 +32,7 @@ use settings::SETTINGS;
 /// Reads a KDL source into the topology model.
 #[must_use]
 pub fn parse(source: &Source) -> (Topology, Vec<Diagnostic>) {
-    match KdlDocument::parse(&source.text) {
+    match read_document(&source.text) {
         Ok(document) => {
             let mut mapper = Mapper {
                 text: &source.text,
@@ -41,24 +41,70 @@ pub fn parse(source: &Source) -> (Topology, Vec<Diagnostic>) {
             let topology = mapper.document(&document);
             (topology, mapper.diagnostics)
         }
-        Err(error) => (Topology::default(), syntax_errors(&error)),
+        Err(diagnostics) => (Topology::default(), diagnostics),
     }
 }
 
+const SYNTAX_HELP: &str = "azmesh reads KDL 2.0 (and 1.0); see https://kdl.dev for the syntax";
+
+/// Parses KDL 2.0, else KDL 1.0. When both fail, the 2.0 parser's errors
+/// are reported (it recovers and finds more than one), except those about a
+/// 1.0 spelling (`true`, `null`, `r"raw"`) in a text with no 2.0-only
+/// spelling (`#true`, `#false`, `#null`): the text is KDL 1.0 there. If
+/// nothing else is left, the 1.0 parser's error is reported.
+fn read_document(text: &str) -> Result<KdlDocument, Vec<Diagnostic>> {
+    let v2_error = match KdlDocument::parse_v2(text) {
+        Ok(document) => return Ok(document),
+        Err(error) => error,
+    };
+    let v1_error = match KdlDocument::parse_v1(text) {
+        Ok(document) => return Ok(document),
+        Err(error) => error,
+    };
+    let v2_spelling = ["#true", "#false", "#null"]
+        .iter()
+        .any(|marker| text.contains(marker));
+    let (v1_spelled, other): (Vec<_>, Vec<_>) = v2_error.diagnostics.into_iter().partition(|d| {
+        let span = Span::from(d.span);
+        !v2_spelling && text.get(span.start..span.end).is_some_and(is_v1_only)
+    });
+    let mut diagnostics = if !v1_spelled.is_empty() && other.is_empty() {
+        syntax_errors(&v1_error.diagnostics, text, "KDL 1.0")
+    } else {
+        syntax_errors(&other, text, "KDL")
+    };
+    if diagnostics.is_empty() {
+        diagnostics.push(
+            Diagnostic::new(Code::Syntax, Span::default(), "invalid KDL").with_help(SYNTAX_HELP),
+        );
+    }
+    Err(diagnostics)
+}
+
+/// A value only KDL 1.0 spells this way.
+fn is_v1_only(written: &str) -> bool {
+    matches!(written, "true" | "false" | "null")
+        || written.starts_with("r\"")
+        || written.starts_with("r#")
+}
+
 /// One AZM002 per error the KDL parser reports.
-fn syntax_errors(error: &KdlError) -> Vec<Diagnostic> {
-    error
-        .diagnostics
+fn syntax_errors(errors: &[KdlDiagnostic], text: &str, version: &str) -> Vec<Diagnostic> {
+    errors
         .iter()
         .map(|d| {
-            let message = d.message.as_deref().unwrap_or("invalid KDL");
-            let help = d.help.clone().unwrap_or_else(|| {
-                "azmesh reads KDL 2.0 (and KDL 1.0); see https://kdl.dev for the syntax".to_owned()
-            });
+            let span = Span::from(d.span);
+            let message = d.message.as_deref().unwrap_or("the text does not parse");
+            let help = match text.get(span.start..span.end) {
+                Some(keyword @ ("true" | "false" | "null")) if version == "KDL" => {
+                    format!("KDL 2.0 writes it `#{keyword}`")
+                }
+                _ => d.help.clone().unwrap_or_else(|| SYNTAX_HELP.to_owned()),
+            };
             let mut diagnostic = Diagnostic::new(
                 Code::Syntax,
-                Span::from(d.span),
-                format!("invalid KDL: {}", lowercase_first(message)),
+                span,
+                format!("invalid {version}: {}", lowercase_first(message)),
             )
             .with_help(help);
             if let Some(label) = &d.label {
@@ -109,15 +155,6 @@ struct Mapper<'s> {
 impl Mapper<'_> {
     fn push(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
-    }
-
-    /// AZM005 at `span`, with the usage as help.
-    fn missing(&mut self, span: Span, message: String, usage: &str) {
-        self.push(
-            Diagnostic::new(Code::MissingValue, span, message)
-                .with_label("missing here")
-                .with_help(format!("write it as `{usage}`")),
-        );
     }
 
     fn document(&mut self, document: &KdlDocument) -> Topology {

@@ -1,10 +1,28 @@
-//! az renderer (stub: to be written).
+//! az CLI renderer: a plan -> `az/deploy.sh`, an idempotent bash script.
+//!
+//! In: a `Plan`. Out: one file rendered by `templates/az/deploy.sh` from the
+//! context `script::build` makes (every id, tag JSON and flag final). The
+//! script runs the plan's waves in order; in a wave, links on different
+//! VNets run as parallel background jobs, links on one VNet one at a time.
+
+pub(crate) mod script;
+
+use std::path::PathBuf;
+
 use minijinja::Environment;
 
 use super::{OutputFile, RenderError};
 use crate::plan::Plan;
 
+/// The template (and output) path.
+pub const TEMPLATE: &str = "az/deploy.sh";
+
 /// Renders the az files for `plan`.
-pub fn render(_plan: &Plan, _env: &Environment<'static>) -> Result<Vec<OutputFile>, RenderError> {
-    Ok(Vec::new())
+pub fn render(plan: &Plan, env: &Environment<'static>) -> Result<Vec<OutputFile>, RenderError> {
+    let script = script::build(plan)?;
+    let contents = script::render_template(env, TEMPLATE, &script)?;
+    Ok(vec![OutputFile {
+        path: PathBuf::from(TEMPLATE),
+        contents,
+    }])
 }

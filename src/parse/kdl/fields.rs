@@ -17,14 +17,19 @@ use crate::source::Span;
 use crate::spanned::Spanned;
 
 impl Mapper<'_> {
-    /// A node's span without the whitespace the parser keeps after it.
+    /// A node's span without the comments and whitespace the parser keeps
+    /// after it.
     pub(super) fn node_span(&self, node: &KdlNode) -> Span {
         let span = Span::from(node.span());
-        let end = self
-            .text
-            .get(span.start..span.end)
-            .map_or(span.end, |s| span.start + s.trim_end().len());
-        Span::new(span.start, end)
+        let Some(mut written) = self.text.get(span.start..span.end) else {
+            return span;
+        };
+        if let Some(format) = node.format() {
+            written = written
+                .strip_suffix(format.before_terminator.as_str())
+                .unwrap_or(written);
+        }
+        Span::new(span.start, span.start + written.trim_end().len())
     }
 
     /// The span of the node's name (`hub` in `hub "x"`), quotes included.
@@ -153,15 +158,8 @@ impl Mapper<'_> {
         match Self::args(node).first() {
             Some(entry) => self.string(entry, &format!("the name of `{keyword}`")),
             None => {
-                self.push(
-                    Diagnostic::new(
-                        Code::MissingValue,
-                        Self::name_span(node),
-                        format!("`{keyword}` needs a name"),
-                    )
-                    .with_label("no name given")
-                    .with_help(format!("write it as `{usage}`")),
-                );
+                let message = format!("`{keyword}` needs a name");
+                self.missing(Self::name_span(node), message, usage);
                 None
             }
         }
@@ -172,20 +170,22 @@ impl Mapper<'_> {
         let keyword = node.name().value();
         let args = Self::args(node);
         if args.is_empty() {
-            self.push(
-                Diagnostic::new(
-                    Code::MissingValue,
-                    Self::name_span(node),
-                    format!("`{keyword}` needs at least one value"),
-                )
-                .with_label("no value given")
-                .with_help(format!("write it as `{usage}`")),
-            );
+            let message = format!("`{keyword}` needs at least one value");
+            self.missing(Self::name_span(node), message, usage);
         }
         let what = format!("a value of `{keyword}`");
         args.into_iter()
             .filter_map(|entry| self.string(entry, &what))
             .collect()
+    }
+
+    /// AZM005 at `span`, with how to write it as help.
+    pub(super) fn missing(&mut self, span: Span, message: String, usage: &str) {
+        self.push(
+            Diagnostic::new(Code::MissingValue, span, message)
+                .with_label("missing here")
+                .with_help(format!("write it as `{usage}`")),
+        );
     }
 
     /// Arguments after the first `max` are AZM003.

@@ -64,15 +64,10 @@ impl Mapper<'_> {
                     self.set(settings, key, value);
                 }
             }
-            None => self.push(
-                Diagnostic::new(
-                    Code::MissingValue,
-                    Self::name_span(child),
-                    format!("`{key}` needs a value"),
-                )
-                .with_label("no value given")
-                .with_help(format!("write `{key} #true` or `{key} #false`")),
-            ),
+            None => {
+                let message = format!("`{key}` needs a value, #true or #false");
+                self.missing(Self::name_span(child), message, &usage);
+            }
         }
         true
     }

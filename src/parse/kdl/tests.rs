@@ -453,6 +453,44 @@ fn every_syntax_error_is_reported() {
 }
 
 #[test]
+fn kdl_1_text_with_a_real_error_reports_that_error() {
+    // `true` is fine in KDL 1.0: only the unterminated string is reported.
+    let (_, diagnostics, source) = read("hub \"x\" existing=true {\n  foo \"1\n}\n");
+    assert_eq!(positions(&diagnostics, &source), vec![(Code::Syntax, 2, 7)]);
+}
+
+#[test]
+fn kdl_1_error_comes_from_the_kdl_1_parser() {
+    // KDL 2.0 only objects to `true`; KDL 1.0 objects to the bare `x`.
+    let (_, diagnostics, source) = read("hub x existing=true\n");
+    assert_eq!(positions(&diagnostics, &source), vec![(Code::Syntax, 1, 5)]);
+    assert!(diagnostics[0].message.starts_with("invalid KDL 1.0:"));
+}
+
+#[test]
+fn bare_true_in_kdl_2_text_gets_a_hint() {
+    let (_, diagnostics, source) = read("hub \"x\" existing=#true classic=true\n");
+    assert_eq!(
+        positions(&diagnostics, &source),
+        vec![(Code::Syntax, 1, 32)]
+    );
+    assert_eq!(
+        diagnostics[0].help.as_deref(),
+        Some("KDL 2.0 writes it `#true`")
+    );
+}
+
+#[test]
+fn node_span_leaves_out_trailing_comments() {
+    let (topology, source) = read_ok("hub \"x\" /* note */ ;\nspoke \"y\" hub=\"x\" // note\n");
+    assert_eq!(written(&source, topology.vnets[0].span), "hub \"x\"");
+    assert_eq!(
+        written(&source, topology.vnets[1].span),
+        "spoke \"y\" hub=\"x\""
+    );
+}
+
+#[test]
 fn broken_input_does_not_panic() {
     for text in [
         "",
@@ -505,6 +543,17 @@ fn peering_setting_on_a_hub_points_to_peering_defaults() {
     let (d, at, _) = single("hub \"x\" allow-forwarded-traffic=#true\n");
     assert_eq!((d.code, at), (Code::UnknownField, (1, 9)));
     assert!(d.help.unwrap_or_default().contains("peering-defaults"));
+}
+
+#[test]
+fn hub_property_on_a_hub_is_explained() {
+    let (d, at, _) = single("hub \"x\" hub=\"y\"\n");
+    assert_eq!((d.code, at), (Code::UnknownField, (1, 9)));
+    assert!(
+        d.help
+            .unwrap_or_default()
+            .contains("only a `spoke` names its hub")
+    );
 }
 
 #[test]
@@ -594,6 +643,12 @@ tags {
 }
 
 #[test]
+fn mesh_needs_members() {
+    let (d, at, _) = single("mesh \"m\" allow-forwarded-traffic=#true\n");
+    assert_eq!((d.code, at), (Code::MissingValue, (1, 6)));
+}
+
+#[test]
 fn a_setting_node_needs_its_value() {
     let (d, at, _) =
         single("mesh \"m\" {\n    members \"a\" \"b\"\n    allow-forwarded-traffic\n}\n");
@@ -627,6 +682,49 @@ fn once_only_children_given_twice() {
     assert_eq!(topology.name.unwrap_or_default().value, "a");
     let gateway = topology.vnets[0].gateway.clone().unwrap_or_default();
     assert_eq!(gateway.name.value, "g1");
+}
+
+#[test]
+fn reverse_peering_defaults_and_firewall_may_appear_once() {
+    let text = r#"peering "a" "b" {
+    reverse { allow-forwarded-traffic #true; }
+    reverse { allow-forwarded-traffic #false; }
+}
+hub "h" {
+    peering-defaults allow-gateway-transit=#true
+    peering-defaults allow-gateway-transit=#false
+    firewall "fw1"
+    firewall "fw2"
+}
+"#;
+    let (topology, diagnostics, source) = read(text);
+    assert_eq!(
+        positions(&diagnostics, &source),
+        vec![
+            (Code::DuplicateField, 3, 5),
+            (Code::DuplicateField, 7, 5),
+            (Code::DuplicateField, 9, 5)
+        ]
+    );
+    assert_eq!(
+        topology.peerings[0].reverse.allow_forwarded_traffic,
+        on(true)
+    );
+    assert_eq!(
+        topology.vnets[0].peering_defaults.allow_gateway_transit,
+        on(true)
+    );
+}
+
+#[test]
+fn peering_setting_inside_a_spoke_block_is_explained() {
+    let (d, at, _) = single("spoke \"s\" hub=\"h\" {\n    use-remote-gateways #false\n}\n");
+    assert_eq!((d.code, at), (Code::UnknownField, (2, 5)));
+    let help = d.help.unwrap_or_default();
+    assert!(
+        help.contains("peering-defaults") && help.contains("use-remote-gateways=#true"),
+        "{help}"
+    );
 }
 
 #[test]

@@ -9,6 +9,7 @@ use ::kdl::KdlNode;
 
 use super::Mapper;
 use super::settings::SETTINGS;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Firewall, Gateway, Role, RouteServer, Subnet, Vnet};
 
 /// Properties every VNet takes.
@@ -68,15 +69,19 @@ impl Mapper<'_> {
         vnet.classic = self.prop_flag(node, "classic");
         vnet.id = self.prop_str(node, "id");
         if is_spoke {
-            let mut link = std::mem::take(&mut vnet.spoke_link);
-            self.settings_from_props(node, &mut link);
-            vnet.spoke_link = link;
+            self.settings_from_props(node, &mut vnet.spoke_link);
         }
-
         let place = match &name {
             Some(n) => format!("in {keyword} `{}`", n.value),
             None => format!("in `{keyword}`"),
         };
+        self.vnet_children(node, &mut vnet, &place);
+        name.map(|_| vnet)
+    }
+
+    /// The `{ ... }` block of a VNet.
+    fn vnet_children(&mut self, node: &KdlNode, vnet: &mut Vnet, place: &str) {
+        let keyword = node.name().value();
         let mut seen = BTreeMap::new();
         for child in Self::children(node) {
             match child.name().value() {
@@ -125,10 +130,33 @@ impl Mapper<'_> {
                     let tags = self.tags(child);
                     vnet.tags.extend(tags);
                 }
-                _ => self.unknown_node(child, &place, &VNET_CHILDREN),
+                setting if SETTINGS.contains(&setting) => {
+                    self.setting_in_vnet(child, keyword, place);
+                }
+                _ => self.unknown_node(child, place, &VNET_CHILDREN),
             }
         }
-        name.map(|_| vnet)
+    }
+
+    /// A peering setting written directly in a VNet's block: AZM003 that
+    /// says where it goes.
+    fn setting_in_vnet(&mut self, child: &KdlNode, keyword: &str, place: &str) {
+        let setting = child.name().value();
+        let mut help = format!("write it in a block: `peering-defaults {{ {setting} #true }}`");
+        if keyword == "spoke" {
+            help.push_str(&format!(
+                ", or, for the link to the hub only, as a property: `spoke \"NAME\" {setting}=#true`"
+            ));
+        }
+        self.push(
+            Diagnostic::new(
+                Code::UnknownField,
+                Self::name_span(child),
+                format!("peering setting `{setting}` is not a child node {place}"),
+            )
+            .with_label("not expected here")
+            .with_help(help),
+        );
     }
 
     /// `subnet "NAME" "PREFIX" ...`.

@@ -79,19 +79,12 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Named<T> {
                 }
                 Ok(Named(entries))
             }
-
-            // `hubs:` with nothing after it: an empty section.
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Named(Vec::new()))
-            }
-
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Named(Vec::new()))
-            }
         }
 
-        // `any`, not `map`: a null value must reach `visit_unit`.
-        deserializer.deserialize_any(NamedVisitor(PhantomData))
+        // `map`, not `any`: a wrong type is then reported at the value, not
+        // at its key. An empty section (`hubs:`) is null: fields hold an
+        // `Option<Named<T>>`.
+        deserializer.deserialize_map(NamedVisitor(PhantomData))
     }
 }
 
@@ -236,31 +229,31 @@ pub struct Document {
     pub defaults: Option<Sp<Defaults>>,
     /// Subscriptions by alias; VNets reference them by alias.
     #[serde(default)]
-    pub subscriptions: Named<Sp<SubscriptionDoc>>,
+    pub subscriptions: Option<Named<Sp<Subscription>>>,
     /// Hub VNets by name.
     #[serde(default)]
-    pub hubs: Named<Sp<VnetDoc>>,
+    pub hubs: Option<Named<Sp<Vnet>>>,
     /// Spoke VNets by name, each attached to one hub.
     #[serde(default)]
-    pub spokes: Named<Sp<SpokeDoc>>,
+    pub spokes: Option<Named<Sp<Spoke>>>,
     /// Any other VNets by name: they get only explicit peerings.
     #[serde(default)]
-    pub vnets: Named<Sp<VnetDoc>>,
+    pub vnets: Option<Named<Sp<Vnet>>>,
     /// Groups of VNets linked directly, every pair of members.
     #[serde(default)]
-    pub meshes: Named<Sp<MeshDoc>>,
+    pub meshes: Option<Named<Sp<Mesh>>>,
     /// Explicit pairs of links.
     #[serde(default)]
-    pub peerings: Option<Vec<Sp<PeeringDoc>>>,
+    pub peerings: Option<Vec<Sp<Peering>>>,
     /// On-premises networks: their prefixes take part in overlap checks and routing.
     #[serde(default)]
-    pub sites: Named<Sp<SiteDoc>>,
+    pub sites: Option<Named<Sp<Site>>>,
     /// Free-text tags on every created resource.
     #[serde(default)]
-    pub tags: Named<Sp<TagValue>>,
+    pub tags: Option<Named<Sp<TagValue>>>,
 }
 
-/// `defaults: {...}`.
+/// Values inherited by every VNet that does not set its own.
 #[derive(Debug, Clone, Default, serde::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Defaults {
@@ -278,10 +271,10 @@ pub struct Defaults {
     pub max_peerings: Option<Sp<u64>>,
 }
 
-/// `subscriptions: {ALIAS: {id, tenant}}`.
+/// A subscription, referenced by its alias.
 #[derive(Debug, Clone, Default, serde::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct SubscriptionDoc {
+pub struct Subscription {
     /// The subscription id (a UUID).
     pub id: Option<Sp<String>>,
     /// The Entra tenant id (a UUID); optional.
@@ -333,18 +326,18 @@ macro_rules! vnet_struct {
             pub dns_servers: Option<Vec<Sp<String>>>,
             /// Subnets by name: `NAME: PREFIX` or `NAME: {prefixes: [..]}`.
             #[serde(default)]
-            pub subnets: Named<Sp<SubnetValue>>,
+            pub subnets: Option<Named<Sp<SubnetValue>>>,
             /// A virtual network gateway (needs GatewaySubnet).
-            pub gateway: Option<Sp<GatewayDoc>>,
+            pub gateway: Option<Sp<Gateway>>,
             /// An Azure Route Server (needs RouteServerSubnet).
-            pub route_server: Option<Sp<RouteServerDoc>>,
+            pub route_server: Option<Sp<RouteServer>>,
             /// A firewall or NVA: next hop for spoke routes.
-            pub firewall: Option<Sp<FirewallDoc>>,
+            pub firewall: Option<Sp<Firewall>>,
             /// Overrides for every link this VNet originates.
-            pub peering_defaults: Option<Sp<SettingsDoc>>,
+            pub peering_defaults: Option<Sp<PeeringSettings>>,
             /// Tags on this VNet's resources, merged over the topology's.
             #[serde(default)]
-            pub tags: Named<Sp<TagValue>>,
+            pub tags: Option<Named<Sp<TagValue>>>,
         }
         }
     };
@@ -359,7 +352,7 @@ vnet_struct! {
     /// A hub or a plain VNet.
     #[derive(Debug, Clone, Default, serde::Deserialize, JsonSchema)]
     #[serde(deny_unknown_fields, rename_all = "camelCase")]
-    pub struct VnetDoc {}
+    pub struct Vnet {}
 }
 
 vnet_struct! {
@@ -368,17 +361,19 @@ vnet_struct! {
     /// its link towards the hub.
     #[derive(Debug, Clone, Default, serde::Deserialize, JsonSchema)]
     #[serde(deny_unknown_fields, rename_all = "camelCase")]
-    pub struct SpokeDoc {
-        /// The hub this spoke is attached to (required).
+    pub struct Spoke {
+        /// The hub this spoke is attached to.
+        #[schemars(required)]
         pub hub: Option<Sp<String>>,
     }
 }
 
-/// `gateway: {name, type, sku}`.
+/// A virtual network gateway (needs a GatewaySubnet).
 #[derive(Debug, Clone, Default, serde::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct GatewayDoc {
+pub struct Gateway {
     /// The gateway's resource name.
+    #[schemars(required)]
     pub name: Option<Sp<String>>,
     /// vpn or expressroute.
     #[serde(rename = "type")]
@@ -387,19 +382,21 @@ pub struct GatewayDoc {
     pub sku: Option<Sp<String>>,
 }
 
-/// `routeServer: {name}`.
+/// An Azure Route Server (needs a RouteServerSubnet).
 #[derive(Debug, Clone, Default, serde::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct RouteServerDoc {
+pub struct RouteServer {
     /// The Route Server's resource name.
+    #[schemars(required)]
     pub name: Option<Sp<String>>,
 }
 
-/// `firewall: {name, privateIp, defaultRoute}`.
+/// A firewall or NVA: the next hop for spoke routes.
 #[derive(Debug, Clone, Default, serde::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct FirewallDoc {
+pub struct Firewall {
     /// The firewall's or NVA's name.
+    #[schemars(required)]
     pub name: Option<Sp<String>>,
     /// Its private IP address: the next hop for spoke routes.
     pub private_ip: Option<Sp<String>>,
@@ -408,17 +405,19 @@ pub struct FirewallDoc {
 }
 
 with_settings! {
-    /// Peering settings on their own: `peeringDefaults` and `reverse`.
+    /// Peering settings of the links a VNet originates (`peeringDefaults`) or
+    /// of a peering's B -> A link (`reverse`).
     #[derive(Debug, Clone, Default, serde::Deserialize, JsonSchema)]
     #[serde(deny_unknown_fields, rename_all = "camelCase")]
-    pub struct SettingsDoc {}
+    pub struct PeeringSettings {}
 }
 
 with_settings! {
-    /// `meshes: {NAME: {members: [..], <settings>}}`.
+    /// A group of VNets linked directly, every pair of members; its peering
+    /// settings apply to every link of the group.
     #[derive(Debug, Clone, Default, serde::Deserialize, JsonSchema)]
     #[serde(deny_unknown_fields, rename_all = "camelCase")]
-    pub struct MeshDoc {
+    pub struct Mesh {
         /// The VNets linked with each other.
         #[serde(default)]
         pub members: Option<Vec<Sp<String>>>,
@@ -426,22 +425,23 @@ with_settings! {
 }
 
 with_settings! {
-    /// `peerings: [{between: [A, B], <settings>, reverse: {<settings>}}]`:
-    /// settings apply to the A -> B link.
+    /// One explicit pair of links between A and B; its peering settings apply
+    /// to the A -> B link, `reverse` holds the B -> A link's.
     #[derive(Debug, Clone, Default, serde::Deserialize, JsonSchema)]
     #[serde(deny_unknown_fields, rename_all = "camelCase")]
-    pub struct PeeringDoc {
+    pub struct Peering {
         /// The two VNets: [A, B].
+        #[schemars(required, length(equal = 2))]
         pub between: Option<Sp<Vec<Sp<String>>>>,
         /// Settings of the B -> A link.
-        pub reverse: Option<Sp<SettingsDoc>>,
+        pub reverse: Option<Sp<PeeringSettings>>,
     }
 }
 
-/// `sites: {NAME: {addressSpace, hub, gatewayAddress}}`.
+/// An on-premises network.
 #[derive(Debug, Clone, Default, serde::Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct SiteDoc {
+pub struct Site {
     /// The on-premises network's prefixes.
     #[serde(default)]
     pub address_space: Option<Vec<Sp<String>>>,

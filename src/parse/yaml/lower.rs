@@ -50,17 +50,28 @@ pub(super) fn location_span(source: &Source, loc: &Location) -> Span {
     Span::new(start, end)
 }
 
-/// The span of a whole collection node that starts at `loc` (a char
-/// boundary within the text, as `location_span` guarantees): a flow
-/// collection up to its closing bracket, a block mapping up to its last
-/// line indented at least as far as its first key. A scalar's own span.
+/// The span of the whole node at `loc`: see [`widen`].
 fn node_span(source: &Source, loc: &Location) -> Span {
-    let span = location_span(source, loc);
+    widen(source, location_span(source, loc))
+}
+
+/// Widens a span that marks where a collection starts (a char boundary
+/// within the text, as `location_span` guarantees) to the whole collection:
+/// a flow collection up to its closing bracket, a block mapping or sequence
+/// up to its last line indented at least as far as its first key or `-`.
+/// Any other span is returned as it is.
+pub(super) fn widen(source: &Source, span: Span) -> Span {
     let text = source.text.as_str();
-    match text.as_bytes().get(span.start) {
-        Some(b'{' | b'[') => Span::new(span.start, flow_end(text, span.start)),
-        _ if span.is_empty() => Span::new(span.start, block_end(text, span.start)),
-        _ => span,
+    let rest = text.get(span.start..).unwrap_or("");
+    if rest.starts_with('{') || rest.starts_with('[') {
+        Span::new(span.start, flow_end(text, span.start))
+    } else if (span.is_empty() && !rest.trim().is_empty())
+        || rest.starts_with("- ")
+        || rest.starts_with("-\n")
+    {
+        Span::new(span.start, block_end(text, span.start))
+    } else {
+        span
     }
 }
 
@@ -179,8 +190,9 @@ impl Lower<'_> {
         Span::new(key.start, value.end.max(key.end))
     }
 
-    fn tags(&self, tags: Named<Sp<TagValue>>) -> Vec<Tag> {
-        tags.0
+    fn tags(&self, tags: Option<Named<Sp<TagValue>>>) -> Vec<Tag> {
+        tags.unwrap_or_default()
+            .0
             .into_iter()
             .map(|(key, value)| Tag {
                 key: self.text(key),
@@ -211,13 +223,13 @@ impl Lower<'_> {
 
     fn topology(&mut self, document: doc::Document) -> Topology {
         let mut vnets = Vec::new();
-        for (name, hub) in document.hubs.0 {
+        for (name, hub) in document.hubs.unwrap_or_default().0 {
             vnets.push(self.vnet(name, hub, Role::Hub));
         }
-        for (name, spoke) in document.spokes.0 {
+        for (name, spoke) in document.spokes.unwrap_or_default().0 {
             vnets.push(self.spoke(name, spoke));
         }
-        for (name, vnet) in document.vnets.0 {
+        for (name, vnet) in document.vnets.unwrap_or_default().0 {
             vnets.push(self.vnet(name, vnet, Role::Vnet));
         }
         Topology {
@@ -228,6 +240,7 @@ impl Lower<'_> {
                 .unwrap_or_default(),
             subscriptions: document
                 .subscriptions
+                .unwrap_or_default()
                 .0
                 .into_iter()
                 .map(|(alias, sub)| self.subscription(alias, sub))
@@ -235,6 +248,7 @@ impl Lower<'_> {
             vnets,
             meshes: document
                 .meshes
+                .unwrap_or_default()
                 .0
                 .into_iter()
                 .map(|(name, mesh)| self.mesh(name, mesh))
@@ -247,6 +261,7 @@ impl Lower<'_> {
                 .collect(),
             sites: document
                 .sites
+                .unwrap_or_default()
                 .0
                 .into_iter()
                 .map(|(name, site)| self.site(name, site))
@@ -271,7 +286,7 @@ impl Lower<'_> {
         }
     }
 
-    fn subscription(&self, alias: Sp<String>, sub: Sp<doc::SubscriptionDoc>) -> Subscription {
+    fn subscription(&self, alias: Sp<String>, sub: Sp<doc::Subscription>) -> Subscription {
         let span = self.entry_span(&alias, &sub.loc);
         Subscription {
             alias: self.text(alias),
@@ -296,7 +311,7 @@ impl Lower<'_> {
         }
     }
 
-    fn settings_doc(&self, settings: Option<Sp<doc::SettingsDoc>>) -> PeeringSettings {
+    fn settings_doc(&self, settings: Option<Sp<doc::PeeringSettings>>) -> PeeringSettings {
         let s = settings.map(|s| s.value).unwrap_or_default();
         self.settings(
             s.allow_virtual_network_access,
@@ -306,7 +321,7 @@ impl Lower<'_> {
         )
     }
 
-    fn vnet(&mut self, name: Sp<String>, vnet: Sp<doc::VnetDoc>, role: Role) -> Vnet {
+    fn vnet(&mut self, name: Sp<String>, vnet: Sp<doc::Vnet>, role: Role) -> Vnet {
         let span = self.entry_span(&name, &vnet.loc);
         let v = vnet.value;
         let mut out = Vnet::new(self.text(name), role, span);
@@ -327,7 +342,7 @@ impl Lower<'_> {
         out
     }
 
-    fn spoke(&mut self, name: Sp<String>, spoke: Sp<doc::SpokeDoc>) -> Vnet {
+    fn spoke(&mut self, name: Sp<String>, spoke: Sp<doc::Spoke>) -> Vnet {
         let span = self.entry_span(&name, &spoke.loc);
         let s = spoke.value;
         let hub = self.opt_text(s.hub);
@@ -362,8 +377,9 @@ impl Lower<'_> {
         out
     }
 
-    fn subnets(&self, subnets: Named<Sp<SubnetValue>>) -> Vec<Subnet> {
+    fn subnets(&self, subnets: Option<Named<Sp<SubnetValue>>>) -> Vec<Subnet> {
         subnets
+            .unwrap_or_default()
             .0
             .into_iter()
             .map(|(name, value)| {
@@ -383,7 +399,7 @@ impl Lower<'_> {
             .collect()
     }
 
-    fn gateway(&mut self, gateway: Sp<doc::GatewayDoc>) -> Gateway {
+    fn gateway(&mut self, gateway: Sp<doc::Gateway>) -> Gateway {
         let span = self.node(&gateway.loc);
         let g = gateway.value;
         Gateway {
@@ -394,7 +410,7 @@ impl Lower<'_> {
         }
     }
 
-    fn route_server(&mut self, route_server: Sp<doc::RouteServerDoc>) -> RouteServer {
+    fn route_server(&mut self, route_server: Sp<doc::RouteServer>) -> RouteServer {
         let span = self.node(&route_server.loc);
         RouteServer {
             name: self.required_name(route_server.value.name, span, "Route Server"),
@@ -402,7 +418,7 @@ impl Lower<'_> {
         }
     }
 
-    fn firewall(&mut self, firewall: Sp<doc::FirewallDoc>) -> Firewall {
+    fn firewall(&mut self, firewall: Sp<doc::Firewall>) -> Firewall {
         let span = self.node(&firewall.loc);
         let f = firewall.value;
         Firewall {
@@ -413,7 +429,7 @@ impl Lower<'_> {
         }
     }
 
-    fn mesh(&self, name: Sp<String>, mesh: Sp<doc::MeshDoc>) -> Mesh {
+    fn mesh(&self, name: Sp<String>, mesh: Sp<doc::Mesh>) -> Mesh {
         let span = self.entry_span(&name, &mesh.loc);
         let m = mesh.value;
         Mesh {
@@ -429,7 +445,7 @@ impl Lower<'_> {
         }
     }
 
-    fn peering(&mut self, peering: Sp<doc::PeeringDoc>) -> Peering {
+    fn peering(&mut self, peering: Sp<doc::Peering>) -> Peering {
         let span = self.node(&peering.loc);
         let p = peering.value;
         let between = match p.between {
@@ -471,7 +487,7 @@ impl Lower<'_> {
         }
     }
 
-    fn site(&self, name: Sp<String>, site: Sp<doc::SiteDoc>) -> Site {
+    fn site(&self, name: Sp<String>, site: Sp<doc::Site>) -> Site {
         let span = self.entry_span(&name, &site.loc);
         let s = site.value;
         Site {

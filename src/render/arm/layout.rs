@@ -1,0 +1,857 @@
+//! How a plan's creation order becomes deployments (shared by ARM and Bicep).
+//!
+//! In: a `Plan` (its `order.steps`) and the per-template resource limit.
+//! Out: a `Layout`: deployments in a topological order, each holding
+//! resource nodes (a VNet with its inline subnets is one node), the
+//! node-level `dependsOn` inside it and the deployment-level `dependsOn`.
+//!
+//! One wait is added to the plan's order: a link waits for its remote VNet
+//! when the estate creates it (Azure rejects a peering to a VNet that does
+//! not exist yet).
+//!
+//! The grouping (see the comment at the top of `arm.rs` for the why):
+//! - a *container* is a unit's resource group (its creation) or a unit's
+//!   resources; an edge between containers is a *crossing*;
+//! - `phase(n)` = the largest number of crossings on a path to `n`;
+//! - a node is *exported* when a node of another container waits for it;
+//!   `E(n)` = the exported nodes of n's container and phase that n is an
+//!   ancestor of (or is);
+//! - nodes with the same (container, phase, E) share a deployment. A
+//!   deployment that holds an exported node `e` holds only ancestors of
+//!   `e`, so whoever waits for `e` waits for nothing else.
+//! - Edges go to a higher phase, or inside a phase from a larger E to a
+//!   smaller one, so sorting by (phase, -|E|) is a topological order of
+//!   deployments: no cycle can appear.
+//! - A group holding more ARM resources than the limit is cut into chunks
+//!   in topological order; each chunk is its own deployment.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::plan::{Plan, Resource};
+use crate::render::RenderError;
+
+/// One thing written into a template (a VNet includes its subnets; a
+/// route server is a virtual hub plus its IP configuration).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Node {
+    ResourceGroup { unit: usize },
+    Vnet { vnet: String },
+    PublicIp { vnet: String, name: String },
+    Gateway { vnet: String, name: String },
+    RouteServer { vnet: String, name: String },
+    RouteTable { name: String },
+    Link { vnet: String, name: String },
+}
+
+impl Node {
+    fn of(resource: &Resource) -> Node {
+        match resource {
+            Resource::ResourceGroup { unit } => Node::ResourceGroup { unit: *unit },
+            Resource::Vnet { vnet } | Resource::Subnet { vnet, .. } => {
+                Node::Vnet { vnet: vnet.clone() }
+            }
+            Resource::PublicIp { vnet, name } => Node::PublicIp {
+                vnet: vnet.clone(),
+                name: name.clone(),
+            },
+            Resource::Gateway { vnet, name } => Node::Gateway {
+                vnet: vnet.clone(),
+                name: name.clone(),
+            },
+            Resource::RouteServer { vnet, name } => Node::RouteServer {
+                vnet: vnet.clone(),
+                name: name.clone(),
+            },
+            Resource::RouteTable { name } => Node::RouteTable { name: name.clone() },
+            Resource::Link { vnet, name } => Node::Link {
+                vnet: vnet.clone(),
+                name: name.clone(),
+            },
+        }
+    }
+
+    /// How many ARM resources the node writes.
+    #[must_use]
+    pub fn arm_resources(&self) -> usize {
+        match self {
+            Node::RouteServer { .. } => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// What a deployment creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DeploymentKind {
+    /// A subscription-scoped deployment creating the unit's resource group.
+    ResourceGroup,
+    /// A resource-group-scoped deployment of the unit's resources.
+    Resources,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deployment {
+    pub kind: DeploymentKind,
+    /// Index into `Plan::units`.
+    pub unit: usize,
+    /// 1-based number among the unit's resource deployments (0 for the
+    /// resource group's).
+    pub ordinal: usize,
+    /// Deployment name: 1-64 characters of `[-\w._()]`, unique.
+    pub name: String,
+    /// File-safe stem, unique (Bicep module / linked template file).
+    pub stem: String,
+    pub nodes: Vec<Node>,
+    /// For each node, the indices (into `nodes`) of the nodes it waits for.
+    pub node_depends_on: Vec<Vec<usize>>,
+    /// Indices into `Layout::deployments` (all earlier), transitively reduced.
+    pub depends_on: Vec<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    pub deployments: Vec<Deployment>,
+}
+
+/// The most ARM resources one template may hold.
+pub const MAX_RESOURCES: usize = 800;
+
+fn bug(message: impl Into<String>) -> RenderError {
+    RenderError {
+        template: "arm layout".to_string(),
+        message: message.into(),
+    }
+}
+
+/// The unit (index) a node lives in.
+fn unit_of(plan: &Plan, node: &Node) -> Result<usize, RenderError> {
+    let vnet_unit = |name: &str| {
+        plan.vnet(name)
+            .map(|v| v.unit)
+            .ok_or_else(|| bug(format!("the order names VNet {name}, which the plan lacks")))
+    };
+    let unit = match node {
+        Node::ResourceGroup { unit } => *unit,
+        Node::Vnet { vnet }
+        | Node::PublicIp { vnet, .. }
+        | Node::Gateway { vnet, .. }
+        | Node::RouteServer { vnet, .. } => vnet_unit(vnet)?,
+        Node::RouteTable { name } => super::context::route_table(plan, name)?.unit,
+        Node::Link { vnet, name } => super::context::link(plan, vnet, name)?.unit,
+    };
+    if unit >= plan.units.len() {
+        return Err(bug(format!("unit index {unit} is out of range")));
+    }
+    Ok(unit)
+}
+
+/// Container: (unit, is the resource group's creation).
+type Container = (usize, bool);
+
+/// Computes the deployments of `plan`, each holding at most
+/// `max_resources` ARM resources.
+pub fn layout(plan: &Plan, max_resources: usize) -> Result<Layout, RenderError> {
+    let max_resources = max_resources.max(2);
+    // Nodes in first-step order, and the step -> node map.
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut index: BTreeMap<Node, usize> = BTreeMap::new();
+    let mut step_node = Vec::with_capacity(plan.order.steps.len());
+    for step in &plan.order.steps {
+        let node = Node::of(&step.resource);
+        let i = *index.entry(node.clone()).or_insert_with(|| {
+            nodes.push(node);
+            nodes.len() - 1
+        });
+        step_node.push(i);
+    }
+    let n = nodes.len();
+    let mut preds: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+    for (s, step) in plan.order.steps.iter().enumerate() {
+        let to = step_node[s];
+        for &a in &step.after {
+            let from = *step_node
+                .get(a)
+                .ok_or_else(|| bug(format!("step {s} waits for unknown step {a}")))?;
+            if from != to {
+                preds[to].insert(from);
+            }
+        }
+    }
+    // Defensive, only ever delays: a link also waits for its remote VNet
+    // when this estate creates it (a peering to a VNet that does not exist
+    // yet fails; the plan's order leaves that wait out).
+    for (i, node) in nodes.iter().enumerate() {
+        if let Node::Link { vnet, name } = node {
+            let remote = &super::context::link(plan, vnet, name)?.remote;
+            if let Some(&r) = index.get(&Node::Vnet {
+                vnet: remote.clone(),
+            }) && r != i
+            {
+                preds[i].insert(r);
+            }
+        }
+    }
+    let topo = topological(&preds)?;
+    let mut succs: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+    for (to, ps) in preds.iter().enumerate() {
+        for &from in ps {
+            succs[from].insert(to);
+        }
+    }
+    let mut container: Vec<Container> = Vec::with_capacity(n);
+    for node in &nodes {
+        container.push((
+            unit_of(plan, node)?,
+            matches!(node, Node::ResourceGroup { .. }),
+        ));
+    }
+    let mut phase = vec![0usize; n];
+    for &v in &topo {
+        phase[v] = preds[v]
+            .iter()
+            .map(|&p| phase[p] + usize::from(container[p] != container[v]))
+            .max()
+            .unwrap_or(0);
+    }
+    let exported: Vec<bool> = (0..n)
+        .map(|v| succs[v].iter().any(|&s| container[s] != container[v]))
+        .collect();
+    // E(v): exported nodes of v's container that v is an ancestor of (or is).
+    let mut exports: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+    for &v in topo.iter().rev() {
+        let mut e = BTreeSet::new();
+        if exported[v] {
+            e.insert(v);
+        }
+        for &s in &succs[v] {
+            if container[s] == container[v] {
+                e.extend(exports[s].iter().copied());
+            }
+        }
+        exports[v] = e;
+    }
+    // F(v): the nodes of other containers through which v's container is
+    // entered on the way to v (equal F means equal foreign ancestors).
+    let mut entries: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+    for &v in &topo {
+        let mut f = BTreeSet::new();
+        for &p in &preds[v] {
+            if container[p] == container[v] {
+                f.extend(entries[p].iter().copied());
+            } else {
+                f.insert(p);
+            }
+        }
+        entries[v] = f;
+    }
+    let graph = Graph {
+        nodes: &nodes,
+        topo: &topo,
+        container: &container,
+        phase: &phase,
+        exports: &exports,
+        entries: &entries,
+    };
+    // The finest grouping whose deployments fit in one entry template.
+    let mut chosen = None;
+    for granularity in [
+        Granularity::Exact,
+        Granularity::Exports,
+        Granularity::Phases,
+    ] {
+        let chunks = group(&graph, granularity, max_resources);
+        let fits = chunks.len() <= max_resources;
+        chosen = Some(chunks);
+        if fits {
+            break;
+        }
+    }
+    let chunks = chosen.unwrap_or_default();
+    let mut deployment_of = vec![0usize; n];
+    for (d, (_, members)) in chunks.iter().enumerate() {
+        for &v in members {
+            deployment_of[v] = d;
+        }
+    }
+    let mut deployments = Vec::with_capacity(chunks.len());
+    let mut ordinals: BTreeMap<usize, usize> = BTreeMap::new();
+    for (d, ((unit, is_rg), members)) in chunks.iter().enumerate() {
+        let local: BTreeMap<usize, usize> =
+            members.iter().enumerate().map(|(i, &v)| (v, i)).collect();
+        let node_depends_on = members
+            .iter()
+            .map(|&v| {
+                preds[v]
+                    .iter()
+                    .filter_map(|p| local.get(p).copied())
+                    .collect()
+            })
+            .collect();
+        let mut depends: BTreeSet<usize> = BTreeSet::new();
+        for &v in members {
+            for &p in &preds[v] {
+                if deployment_of[p] != d {
+                    depends.insert(deployment_of[p]);
+                }
+            }
+        }
+        let ordinal = if *is_rg {
+            0
+        } else {
+            let o = ordinals.entry(*unit).or_insert(0);
+            *o += 1;
+            *o
+        };
+        deployments.push(Deployment {
+            kind: if *is_rg {
+                DeploymentKind::ResourceGroup
+            } else {
+                DeploymentKind::Resources
+            },
+            unit: *unit,
+            ordinal,
+            name: String::new(),
+            stem: String::new(),
+            nodes: members.iter().map(|&v| nodes[v].clone()).collect(),
+            node_depends_on,
+            depends_on: depends.into_iter().collect(),
+        });
+    }
+    reduce(&mut deployments);
+    name_deployments(plan, &mut deployments);
+    Ok(Layout { deployments })
+}
+
+/// One entry template (ARM) / main file (Bicep): the deployments of one
+/// tenant that can run together. A deployment runs in one tenant, so an
+/// estate spanning tenants gets one entry per tenant; a deployment that
+/// waits for one in another tenant goes into a later stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    pub tenant: Option<String>,
+    pub stage: usize,
+    /// Indices into `Layout::deployments`, in order.
+    pub deployments: Vec<usize>,
+    /// `""` when there is one entry, else `-<n>-<tenant>` (file names).
+    pub suffix: String,
+    /// Entries (indices) to deploy before this one.
+    pub after: Vec<usize>,
+}
+
+/// Groups deployments into entries by (stage, tenant).
+#[must_use]
+pub fn entries(plan: &Plan, layout: &Layout) -> Vec<Entry> {
+    let tenant = |d: &Deployment| plan.units.get(d.unit).and_then(|u| u.tenant.clone());
+    let mut stage = vec![0usize; layout.deployments.len()];
+    for (i, d) in layout.deployments.iter().enumerate() {
+        stage[i] = d
+            .depends_on
+            .iter()
+            .map(|&p| stage[p] + usize::from(tenant(&layout.deployments[p]) != tenant(d)))
+            .max()
+            .unwrap_or(0);
+    }
+    let mut groups: BTreeMap<(usize, Option<String>), Vec<usize>> = BTreeMap::new();
+    for (i, d) in layout.deployments.iter().enumerate() {
+        groups.entry((stage[i], tenant(d))).or_default().push(i);
+    }
+    if groups.is_empty() {
+        // Nothing to create: still one (empty) entry, so the files exist.
+        groups.insert((0, None), Vec::new());
+    }
+    let single = groups.len() == 1;
+    let mut out: Vec<Entry> = groups
+        .into_iter()
+        .enumerate()
+        .map(|(k, ((stage, tenant), deployments))| Entry {
+            suffix: if single {
+                String::new()
+            } else {
+                let t = tenant
+                    .as_deref()
+                    .map_or_else(|| "default".to_string(), file_safe);
+                format!("-{}-{}", k + 1, fit(&t, 40))
+            },
+            tenant,
+            stage,
+            deployments,
+            after: Vec::new(),
+        })
+        .collect();
+    let mut entry_of = vec![0usize; layout.deployments.len()];
+    for (e, entry) in out.iter().enumerate() {
+        for &d in &entry.deployments {
+            entry_of[d] = e;
+        }
+    }
+    let afters: Vec<Vec<usize>> = out
+        .iter()
+        .enumerate()
+        .map(|(e, entry)| {
+            let mut after = BTreeSet::new();
+            for &d in &entry.deployments {
+                for &p in &layout.deployments[d].depends_on {
+                    if entry_of[p] != e {
+                        after.insert(entry_of[p]);
+                    }
+                }
+            }
+            after.into_iter().collect()
+        })
+        .collect();
+    for (entry, after) in out.iter_mut().zip(afters) {
+        entry.after = after;
+    }
+    out
+}
+
+/// How finely a unit is cut into deployments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Granularity {
+    /// (container, phase, E, F): nothing waits for a foreign resource it
+    /// does not need.
+    Exact,
+    /// (container, phase, E): fewer deployments; a node may wait for a
+    /// foreign resource a sibling needs.
+    Exports,
+    /// (container, phase): the fewest deployments.
+    Phases,
+}
+
+struct Graph<'a> {
+    nodes: &'a [Node],
+    topo: &'a [usize],
+    container: &'a [Container],
+    phase: &'a [usize],
+    exports: &'a [BTreeSet<usize>],
+    entries: &'a [BTreeSet<usize>],
+}
+
+/// Groups nodes into deployments (in a topological order of deployments),
+/// each cut into chunks of at most `max_resources` ARM resources.
+fn group(
+    g: &Graph<'_>,
+    granularity: Granularity,
+    max_resources: usize,
+) -> Vec<(Container, Vec<usize>)> {
+    // Edges go to a higher phase; inside a phase from a larger E to a
+    // smaller (or equal) one; with equal E from a smaller F to a larger
+    // one: this key order is topological.
+    type Key = (
+        usize,
+        std::cmp::Reverse<usize>,
+        usize,
+        Container,
+        Vec<usize>,
+        Vec<usize>,
+    );
+    let mut groups: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
+    for &v in g.topo {
+        let e: Vec<usize> = match granularity {
+            Granularity::Phases => Vec::new(),
+            _ => g.exports[v].iter().copied().collect(),
+        };
+        let f: Vec<usize> = match granularity {
+            Granularity::Exact => g.entries[v].iter().copied().collect(),
+            _ => Vec::new(),
+        };
+        groups
+            .entry((
+                g.phase[v],
+                std::cmp::Reverse(e.len()),
+                f.len(),
+                g.container[v],
+                e,
+                f,
+            ))
+            .or_default()
+            .push(v);
+    }
+    // Cut groups into chunks; nodes stay in topological order.
+    let mut chunks: Vec<(Container, Vec<usize>)> = Vec::new();
+    for ((_, _, _, c, _, _), members) in groups {
+        let mut current: Vec<usize> = Vec::new();
+        let mut size = 0;
+        for v in members {
+            let weight = g.nodes[v].arm_resources();
+            if size + weight > max_resources && !current.is_empty() {
+                chunks.push((c, std::mem::take(&mut current)));
+                size = 0;
+            }
+            current.push(v);
+            size += weight;
+        }
+        if !current.is_empty() {
+            chunks.push((c, current));
+        }
+    }
+    chunks
+}
+
+/// Kahn's algorithm, smallest ready index first; a cycle is a bug.
+fn topological(preds: &[BTreeSet<usize>]) -> Result<Vec<usize>, RenderError> {
+    let n = preds.len();
+    let mut missing: Vec<usize> = preds.iter().map(BTreeSet::len).collect();
+    let mut succs: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (to, ps) in preds.iter().enumerate() {
+        for &from in ps {
+            succs[from].push(to);
+        }
+    }
+    let mut ready: BTreeSet<usize> = (0..n).filter(|&v| missing[v] == 0).collect();
+    let mut out = Vec::with_capacity(n);
+    while let Some(v) = ready.pop_first() {
+        out.push(v);
+        for &s in &succs[v] {
+            missing[s] -= 1;
+            if missing[s] == 0 {
+                ready.insert(s);
+            }
+        }
+    }
+    if out.len() == n {
+        Ok(out)
+    } else {
+        Err(bug(
+            "the creation order has a cycle once subnets are written inside their VNet",
+        ))
+    }
+}
+
+/// Drops a deployment dependency implied by another one.
+fn reduce(deployments: &mut [Deployment]) {
+    let n = deployments.len();
+    // reach[d] = every deployment d waits for, directly or not (all earlier).
+    let mut reach: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+    for d in 0..n {
+        let mut all = BTreeSet::new();
+        for &p in &deployments[d].depends_on {
+            all.insert(p);
+            all.extend(reach[p].iter().copied());
+        }
+        reach[d] = all;
+    }
+    for d in deployments.iter_mut() {
+        let direct = d.depends_on.clone();
+        d.depends_on = direct
+            .iter()
+            .copied()
+            .filter(|&p| !direct.iter().any(|&q| q != p && reach[q].contains(&p)))
+            .collect();
+    }
+}
+
+/// Text made of `[A-Za-z0-9._-]`, runs of anything else as one `-`.
+#[must_use]
+pub fn file_safe(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let trimmed = out.trim_matches(|c| c == '-' || c == '.');
+    trimmed.to_string()
+}
+
+/// FNV-1a, 32 bits: a short stable fingerprint for names.
+#[must_use]
+pub fn fingerprint(text: &str) -> String {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in text.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    format!("{h:08x}")
+}
+
+/// `text` cut to `max` characters; when cut, the tail is a fingerprint of
+/// the whole so that different long texts stay different.
+fn fit(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let head: String = text.chars().take(max.saturating_sub(9)).collect();
+    format!("{}-{}", head.trim_end_matches('-'), fingerprint(text))
+}
+
+/// The topology name as a file stem.
+#[must_use]
+pub fn topology_stem(plan: &Plan) -> String {
+    let s = fit(&file_safe(&plan.topology), 80);
+    if s.is_empty() {
+        "topology".to_string()
+    } else {
+        s
+    }
+}
+
+fn name_deployments(plan: &Plan, deployments: &mut [Deployment]) {
+    // A short topology prefix keeps deployments of several estates in one
+    // resource group apart without eating the 64 characters.
+    let topology = fit(&topology_stem(plan), 24);
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    // Stems used by the Bicep renderer for its fixed files.
+    let mut stems: BTreeSet<String> = ["main", "resource-group"]
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    for d in deployments.iter_mut() {
+        let unit_name = plan
+            .units
+            .get(d.unit)
+            .map_or_else(|| format!("unit{}", d.unit), |u| u.name.clone());
+        let unit = {
+            let s = file_safe(&unit_name);
+            if s.is_empty() {
+                format!("unit{}", d.unit)
+            } else {
+                s
+            }
+        };
+        let suffix = match d.kind {
+            DeploymentKind::ResourceGroup => "rg".to_string(),
+            DeploymentKind::Resources => d.ordinal.to_string(),
+        };
+        let full = format!("{topology}-{unit}-{suffix}");
+        let mut name = fit(&full, 64);
+        if !names.insert(name.clone()) {
+            name = fit(&format!("{full}-{}", fingerprint(&full)), 64);
+            names.insert(name.clone());
+        }
+        d.name = name;
+        let stem_full = match d.kind {
+            DeploymentKind::ResourceGroup => format!("{unit}-rg"),
+            DeploymentKind::Resources if d.ordinal == 1 => unit.clone(),
+            DeploymentKind::Resources => format!("{unit}-{}", d.ordinal),
+        };
+        let mut stem = fit(&stem_full, 100);
+        if !stems.insert(stem.clone()) {
+            stem = fit(
+                &format!(
+                    "{stem_full}-{}",
+                    fingerprint(&format!("{unit_name}/{suffix}"))
+                ),
+                100,
+            );
+            stems.insert(stem.clone());
+        }
+        d.stem = stem;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fixture::sample_plan;
+
+    fn find(layout: &Layout, node: &Node) -> usize {
+        layout
+            .deployments
+            .iter()
+            .position(|d| d.nodes.contains(node))
+            .expect("node placed")
+    }
+
+    /// Every deployment `d` waits for (transitively).
+    fn waits(layout: &Layout, d: usize) -> BTreeSet<usize> {
+        let mut out = BTreeSet::new();
+        let mut todo = layout.deployments[d].depends_on.clone();
+        while let Some(p) = todo.pop() {
+            if out.insert(p) {
+                todo.extend(layout.deployments[p].depends_on.iter().copied());
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_step_is_placed_once_and_order_is_kept() {
+        let plan = sample_plan(false);
+        let layout = layout(&plan, MAX_RESOURCES).unwrap();
+        let mut seen = BTreeSet::new();
+        for d in &layout.deployments {
+            for node in &d.nodes {
+                assert!(seen.insert(node.clone()), "{node:?} placed twice");
+            }
+        }
+        for (s, step) in plan.order.steps.iter().enumerate() {
+            let to = Node::of(&step.resource);
+            assert!(seen.contains(&to), "step {s} not placed");
+            let dt = find(&layout, &to);
+            for &a in &step.after {
+                let from = Node::of(&plan.order.steps[a].resource);
+                if from == to {
+                    continue;
+                }
+                let df = find(&layout, &from);
+                if df == dt {
+                    let d = &layout.deployments[dt];
+                    let i = d.nodes.iter().position(|x| *x == to).unwrap();
+                    let j = d.nodes.iter().position(|x| *x == from).unwrap();
+                    assert!(d.node_depends_on[i].contains(&j), "{to:?} after {from:?}");
+                } else {
+                    assert!(waits(&layout, dt).contains(&df), "{to:?} after {from:?}");
+                }
+            }
+        }
+        for (i, d) in layout.deployments.iter().enumerate() {
+            assert!(d.depends_on.iter().all(|&p| p < i));
+        }
+    }
+
+    #[test]
+    fn a_spoke_link_waits_only_for_the_hub_link_it_needs() {
+        let plan = sample_plan(false);
+        let layout = layout(&plan, MAX_RESOURCES).unwrap();
+        let spoke = find(
+            &layout,
+            &Node::Link {
+                vnet: "app1".into(),
+                name: "app1-to-hub-weu".into(),
+            },
+        );
+        let hub_link = find(
+            &layout,
+            &Node::Link {
+                vnet: "hub-weu".into(),
+                name: "hub-weu-to-app1".into(),
+            },
+        );
+        let other = find(
+            &layout,
+            &Node::Link {
+                vnet: "hub-weu".into(),
+                name: "hub-weu-to-app2".into(),
+            },
+        );
+        let last = find(
+            &layout,
+            &Node::Link {
+                vnet: "hub-weu".into(),
+                name: "hub-weu-to-hub-neu".into(),
+            },
+        );
+        let w = waits(&layout, spoke);
+        assert!(w.contains(&hub_link));
+        assert!(!w.contains(&other));
+        assert!(!w.contains(&last));
+        // The spoke's VNets are not held back by the hub at all.
+        let app1 = find(
+            &layout,
+            &Node::Vnet {
+                vnet: "app1".into(),
+            },
+        );
+        assert!(
+            waits(&layout, app1)
+                .iter()
+                .all(|&d| layout.deployments[d].unit == 3)
+        );
+    }
+
+    /// Every node's ancestors: the order's waits plus link -> remote VNet.
+    fn ancestors(plan: &Plan) -> BTreeMap<Node, BTreeSet<Node>> {
+        let steps = &plan.order.steps;
+        let mut preds: BTreeMap<Node, BTreeSet<Node>> = BTreeMap::new();
+        for step in steps {
+            let to = Node::of(&step.resource);
+            let entry = preds.entry(to.clone()).or_default();
+            for &a in &step.after {
+                let from = Node::of(&steps[a].resource);
+                if from != to {
+                    entry.insert(from);
+                }
+            }
+        }
+        let nodes: Vec<Node> = preds.keys().cloned().collect();
+        for node in &nodes {
+            if let Node::Link { vnet, name } = node {
+                let l = plan
+                    .links
+                    .iter()
+                    .find(|l| &l.local == vnet && &l.name == name)
+                    .unwrap();
+                let remote = Node::Vnet {
+                    vnet: l.remote.clone(),
+                };
+                if preds.contains_key(&remote) {
+                    preds.get_mut(node).unwrap().insert(remote);
+                }
+            }
+        }
+        let mut out = BTreeMap::new();
+        for node in &nodes {
+            let mut seen = BTreeSet::new();
+            let mut todo: Vec<Node> = preds[node].iter().cloned().collect();
+            while let Some(n) = todo.pop() {
+                if seen.insert(n.clone()) {
+                    todo.extend(preds[&n].iter().cloned());
+                }
+            }
+            out.insert(node.clone(), seen);
+        }
+        out
+    }
+
+    #[test]
+    fn nothing_waits_for_a_foreign_resource_it_does_not_need() {
+        let plan = sample_plan(false);
+        let layout = layout(&plan, MAX_RESOURCES).unwrap();
+        let ancestors = ancestors(&plan);
+        let mut foreign_waits = 0;
+        for (i, d) in layout.deployments.iter().enumerate() {
+            for p in waits(&layout, i) {
+                let dep = &layout.deployments[p];
+                if dep.unit == d.unit && dep.kind == d.kind {
+                    continue;
+                }
+                for x in &d.nodes {
+                    for node in &dep.nodes {
+                        foreign_waits += 1;
+                        assert!(
+                            ancestors[x].contains(node),
+                            "{x:?} in {} waits for unrelated {node:?}",
+                            d.name
+                        );
+                    }
+                }
+            }
+        }
+        assert!(foreign_waits > 10);
+    }
+
+    #[test]
+    fn a_small_limit_splits_a_unit_into_chunks() {
+        let plan = sample_plan(false);
+        let layout = layout(&plan, 2).unwrap();
+        for d in &layout.deployments {
+            let size: usize = d.nodes.iter().map(Node::arm_resources).sum();
+            assert!(size <= 2, "{} holds {size}", d.name);
+        }
+        let names: BTreeSet<_> = layout.deployments.iter().map(|d| &d.name).collect();
+        assert_eq!(names.len(), layout.deployments.len());
+    }
+
+    #[test]
+    fn names_are_short_safe_and_unique() {
+        let plan = sample_plan(true);
+        let layout = layout(&plan, MAX_RESOURCES).unwrap();
+        let mut names = BTreeSet::new();
+        for d in &layout.deployments {
+            assert!((1..=64).contains(&d.name.chars().count()), "{}", d.name);
+            assert!(
+                d.name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.()".contains(c)),
+                "{}",
+                d.name
+            );
+            assert!(names.insert(d.name.clone()));
+        }
+        assert_eq!(fit(&"a".repeat(100), 64).chars().count(), 64);
+        assert_ne!(fit(&"a".repeat(100), 64), fit(&"a".repeat(101), 64));
+    }
+}
