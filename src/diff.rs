@@ -122,6 +122,10 @@ pub enum Change {
         name: String,
         /// The old name, when it changed.
         renamed_from: Option<String>,
+        /// The remote VNet's resource id, when it changed (e.g. a classic
+        /// VNet migrated to Resource Manager): Azure cannot point a link at
+        /// another VNet, so the link is deleted and created again.
+        remote_id: Option<IdChange>,
         flags: Vec<FlagChange>,
     },
     /// A route of a route table used by this VNet changed its target.
@@ -132,6 +136,13 @@ pub enum Change {
         from: RouteTarget,
         to: RouteTarget,
     },
+}
+
+/// A resource id that changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IdChange {
+    pub from: String,
+    pub to: String,
 }
 
 /// One peering flag that changes value.
@@ -245,7 +256,11 @@ pub fn diff(old: &Plan, new: &Plan) -> Diff {
             })
             .collect();
         let renamed_from = (o.name != l.name).then(|| o.name.clone());
-        if !flags.is_empty() || renamed_from.is_some() {
+        let remote_id = (!o.remote_id.eq_ignore_ascii_case(&l.remote_id)).then(|| IdChange {
+            from: o.remote_id.clone(),
+            to: l.remote_id.clone(),
+        });
+        if !flags.is_empty() || renamed_from.is_some() || remote_id.is_some() {
             changed
                 .entry(l.local.clone())
                 .or_default()
@@ -253,6 +268,7 @@ pub fn diff(old: &Plan, new: &Plan) -> Diff {
                     remote: l.remote.clone(),
                     name: l.name.clone(),
                     renamed_from,
+                    remote_id,
                     flags,
                 });
         }
@@ -567,6 +583,7 @@ fn change_lines(o: &mut String, vnet: &str, c: &Change) {
             remote,
             name,
             renamed_from,
+            remote_id,
             flags,
         } => {
             let _ = write!(o, "    ~ link {vnet} -> {remote} \"{name}\"");
@@ -581,6 +598,11 @@ fn change_lines(o: &mut String, vnet: &str, c: &Change) {
                 let _ = write!(o, ": {}", changes.join(", "));
             }
             o.push('\n');
+            if let Some(id) = remote_id {
+                let _ = writeln!(o, "      remote id {}", id.from);
+                let _ = writeln!(o, "             -> {}", id.to);
+                o.push_str("      a link cannot be pointed at another VNet: it is deleted and created again\n");
+            }
         }
         Change::Route {
             table,

@@ -153,8 +153,9 @@ fn netcfg_classic_mode_peers_classic_vnets_to_a_new_hub() {
         core.location.as_ref().map(|l| l.value.as_str()),
         Some("westeurope")
     );
-    assert_eq!(strs(&core.dns_servers), ["10.10.1.4", "10.10.1.5"]);
-    assert_eq!(core.subnets.len(), 3);
+    // A classic VNet's DNS servers and subnets are comments for reference
+    // (azmesh never changes a classic VNet).
+    assert!(core.dns_servers.is_empty() && core.subnets.is_empty());
     assert!(
         core.gateway.is_none(),
         "a classic VNet gets no gateway node (AZM031)"
@@ -165,7 +166,6 @@ fn netcfg_classic_mode_peers_classic_vnets_to_a_new_hub() {
         Some("northeurope")
     );
     assert_eq!(strs(&dr.address_space), ["10.30.0.0/16", "172.20.0.0/22"]);
-    assert_eq!(strs(&dr.dns_servers), ["192.168.10.53"]);
 
     // Every classic VNet is peered with the hub, and only with the hub.
     let pairs: Vec<(String, String)> = t
@@ -399,6 +399,7 @@ fn netcfg_hostile_names_survive_both_languages() {
     for lang in [Lang::Kdl, Lang::Yaml] {
         let opts = NetcfgOptions {
             lang,
+            as_resource_manager: true,
             ..NetcfgOptions::default()
         };
         let imported = import_netcfg(&source, &opts).expect("imports");
@@ -801,4 +802,185 @@ fn diff_reads_removals_then_additions_then_changes() {
         Some(3)
     );
     snapshot_diff("mixed", &d);
+}
+
+// ---------------------------------------------------- check round trips
+
+/// Compiles imported text: a plan, no error, and only the warnings given.
+fn check(name: &str, text: &str, lang: Lang, allowed: &[Code]) -> Plan {
+    let source = Source::new(format!("{name}.{lang}"), text, lang);
+    let c = azmesh::compile(&source);
+    let unexpected: Vec<_> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error() || !allowed.contains(&d.code))
+        .collect();
+    assert!(
+        unexpected.is_empty(),
+        "{name}.{lang} does not check clean:\n{}",
+        azmesh::report::diagnostics::human(&source, &c.diagnostics, false)
+    );
+    c.plan
+        .unwrap_or_else(|| panic!("{name}.{lang} has no plan"))
+}
+
+fn checked_plans(
+    name: &str,
+    allowed: &[Code],
+    import: impl Fn(Lang) -> Result<Imported, Vec<Diagnostic>>,
+) -> Plan {
+    let mut plans = Vec::new();
+    for lang in [Lang::Kdl, Lang::Yaml] {
+        let imported = import(lang).unwrap_or_else(|d| panic!("{name}: {d:#?}"));
+        plans.push(check(name, &imported.text, lang, allowed));
+    }
+    let json = |p: &Plan| serde_json::to_string_pretty(p).expect("plan serializes");
+    assert_eq!(
+        json(&plans[0]),
+        json(&plans[1]),
+        "{name}: KDL and YAML plans differ"
+    );
+    plans.swap_remove(0)
+}
+
+#[test]
+fn netcfg_imports_check_clean() {
+    let classic = checked_plans("classic", &[], netcfg(NetcfgOptions::default()));
+    // Only the hub's side of each classic peering is created.
+    let links: Vec<(&str, &str, bool)> = classic
+        .links
+        .iter()
+        .map(|l| (l.local.as_str(), l.remote.as_str(), l.remote_classic))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            ("hub", "contoso-core", true),
+            ("hub", "contoso-dr", true),
+            ("hub", "contoso-web", true),
+        ]
+    );
+    assert!(
+        classic
+            .vnets
+            .iter()
+            .filter(|v| v.name != "hub")
+            .all(|v| v.kind == Kind::Classic && v.id.contains("/Microsoft.ClassicNetwork/"))
+    );
+
+    let rm = checked_plans(
+        "rm",
+        &[],
+        netcfg(NetcfgOptions {
+            as_resource_manager: true,
+            ..NetcfgOptions::default()
+        }),
+    );
+    assert!(rm.vnets.iter().all(|v| v.kind == Kind::Managed));
+    assert_eq!(rm.links.len(), 6, "hub <-> three spokes");
+    let with_hub = checked_plans(
+        "rm-hub",
+        &[],
+        netcfg(NetcfgOptions {
+            as_resource_manager: true,
+            hub: Some("contoso-core".into()),
+            ..NetcfgOptions::default()
+        }),
+    );
+    // The hub keeps its gateway: its spokes use it.
+    assert!(
+        with_hub
+            .links
+            .iter()
+            .filter(|l| l.local == "contoso-web")
+            .all(|l| l.use_remote_gateways)
+    );
+    checked_plans(
+        "affinity",
+        &[],
+        netcfg(NetcfgOptions {
+            location: Some("westeurope".into()),
+            ..NetcfgOptions::default()
+        }),
+    );
+}
+
+#[test]
+fn az_vnets_import_checks_with_its_placeholder_gateway_noted() {
+    let source = fixture("two-subscriptions-az.json");
+    let plan = checked_plans("az", &[Code::ClassicNotManaged], |lang| {
+        import_az_vnets(&source, lang)
+    });
+    // The existing links keep their flags.
+    let hub_links: Vec<(&str, bool, bool)> = plan
+        .links
+        .iter()
+        .filter(|l| l.remote == "vnet-hub-weu")
+        .map(|l| {
+            (
+                l.local.as_str(),
+                l.allow_forwarded_traffic,
+                l.use_remote_gateways,
+            )
+        })
+        .collect();
+    assert_eq!(
+        hub_links,
+        [("vnet-app1", true, true), ("vnet-app2", true, true)]
+    );
+    assert!(plan.vnets.iter().all(|v| v.kind != Kind::Managed));
+}
+
+#[test]
+fn diff_of_a_classic_import_and_its_resource_manager_rebuild() {
+    let classic = checked_plans("classic", &[], netcfg(NetcfgOptions::default()));
+    let rm = checked_plans(
+        "rm",
+        &[],
+        netcfg(NetcfgOptions {
+            as_resource_manager: true,
+            ..NetcfgOptions::default()
+        }),
+    );
+    let d = diff(&classic, &rm);
+    // The hub's three links stay (same names), the spokes' links are new,
+    // and every imported VNet changes kind and role.
+    assert!(d.removed.is_empty(), "{d:#?}");
+    let added: Vec<&str> = d
+        .added
+        .iter()
+        .filter_map(|i| match i {
+            Item::Link { local, .. } => Some(local.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(added, ["contoso-core", "contoso-dr", "contoso-web"]);
+    for vc in &d.changed {
+        if vc.vnet == "hub" {
+            continue;
+        }
+        assert!(vc.changes.contains(&Change::VnetKind {
+            from: Kind::Classic,
+            to: Kind::Managed
+        }));
+    }
+    // The hub's links now point at Resource Manager ids: recreated.
+    let hub = d
+        .changed
+        .iter()
+        .find(|c| c.vnet == "hub")
+        .expect("hub changes");
+    assert_eq!(hub.changes.len(), 3);
+    for c in &hub.changes {
+        let Change::Link {
+            remote_id: Some(id),
+            ..
+        } = c
+        else {
+            panic!("a remote id change: {c:#?}");
+        };
+        assert!(id.from.contains("/Microsoft.ClassicNetwork/"));
+        assert!(id.to.contains("/Microsoft.Network/"));
+    }
+    snapshot_diff("classic-to-rm", &d);
 }

@@ -15,7 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::emit::{Draft, DraftPeering, DraftRole, DraftSubscription, DraftVnet, Flags, emit};
+use super::emit::{
+    Draft, DraftGateway, DraftPeering, DraftRole, DraftSubscription, DraftVnet, Flags, emit,
+};
 use super::{Imported, topology_name};
 use crate::diagnostic::{Code, Diagnostic, Level};
 use crate::source::{Lang, Source, Span};
@@ -429,7 +431,6 @@ impl Reader<'_> {
             .iter()
             .flat_map(|(hub, spokes)| spokes.iter().map(move |s| (s.clone(), hub.clone())))
             .collect();
-        let mut transit_warned = BTreeSet::new();
         for v in vnets {
             let key = v.id.key();
             let name = name_of(&v.id);
@@ -460,6 +461,8 @@ impl Reader<'_> {
             d.address_space = v.address_space.clone();
             d.dns_servers = v.dns_servers.clone();
             d.subnets = v.subnets.clone();
+            d.reference_only =
+                Some("as listed, for reference: azmesh never changes an existing VNet".to_string());
             if let Some(spokes) = hubs.get(&key) {
                 let spoke_names: Vec<String> = spokes
                     .iter()
@@ -492,19 +495,35 @@ impl Reader<'_> {
                     names.get(hub).cloned().unwrap_or_default()
                 ));
             }
+            // A gateway that existing links rely on: the VNet offers
+            // transit, or a peer uses its gateway.
             let transit = v
                 .links
                 .iter()
-                .any(|l| l.flags.allow_gateway_transit == Some(true));
-            if transit && transit_warned.insert(key.clone()) {
+                .any(|l| l.flags.allow_gateway_transit == Some(true))
+                || vnets.iter().any(|w| {
+                    w.links
+                        .iter()
+                        .any(|l| l.remote.key() == key && l.flags.use_remote_gateways == Some(true))
+                });
+            if transit {
+                let gateway = format!("{}-gateway", v.id.name);
+                d.comments.push(format!(
+                    "PLACEHOLDER gateway \"{gateway}\": the VNet list has no gateways; existing links use this VNet's gateway (or Route Server). azmesh takes it as present and never creates it."
+                ));
+                d.gateway = Some(DraftGateway {
+                    name: gateway.clone(),
+                    kind: "vpn".to_string(),
+                    sku: "VpnGw1AZ".to_string(),
+                });
                 self.diags.push(
                     Diagnostic::new(
                         Code::TransitWithoutGateway,
                         v.span,
-                        format!("VNet `{}` allows gateway transit, but its gateway is not in the VNet list", v.id.name),
+                        format!("VNet `{}` offers gateway transit, but the VNet list has no gateways: a placeholder gateway `{gateway}` is written", v.id.name),
                     )
                     .with_level(Level::Warning)
-                    .with_help(format!("add its gateway to `{name}` in the imported topology (`gateway \"NAME\" type=\"vpn\" sku=\"..\"`, see `az network vnet-gateway list -g {}`)", v.id.resource_group)),
+                    .with_help(format!("put the real gateway's name, type and sku on `{name}` in the imported topology (`az network vnet-gateway list -g {}`)", v.id.resource_group)),
                 );
             }
             draft.vnets.push(d);

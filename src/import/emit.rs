@@ -116,6 +116,10 @@ pub(crate) struct DraftVnet {
     pub peering_defaults: Flags,
     /// A spoke's own link towards its hub.
     pub spoke_link: Flags,
+    /// For a VNet azmesh never changes (classic, existing): why its DNS
+    /// servers and subnets are written as comments, for reference, rather
+    /// than as settings the analyzer would report as not applied (AZM032).
+    pub reference_only: Option<String>,
 }
 
 impl DraftVnet {
@@ -136,6 +140,7 @@ impl DraftVnet {
             gateway: None,
             peering_defaults: Flags::default(),
             spoke_link: Flags::default(),
+            reference_only: None,
         }
     }
 }
@@ -393,16 +398,30 @@ fn kdl_vnet(o: &mut String, v: &DraftVnet) {
     if !v.address_space.is_empty() {
         let _ = writeln!(body, "    address-space {}", kdl_list(&v.address_space));
     }
+    let mut settings = String::new();
     if !v.dns_servers.is_empty() {
-        let _ = writeln!(body, "    dns-servers {}", kdl_list(&v.dns_servers));
+        let _ = writeln!(settings, "dns-servers {}", kdl_list(&v.dns_servers));
     }
     for (name, prefixes) in &v.subnets {
         let _ = writeln!(
-            body,
-            "    subnet {} {}",
+            settings,
+            "subnet {} {}",
             kdl_string(name),
             kdl_list(prefixes)
         );
+    }
+    match &v.reference_only {
+        Some(why) if !settings.is_empty() => {
+            let _ = writeln!(body, "    // {}", one_line(why));
+            for line in settings.lines() {
+                let _ = writeln!(body, "    // {line}");
+            }
+        }
+        _ => {
+            for line in settings.lines() {
+                let _ = writeln!(body, "    {line}");
+            }
+        }
     }
     if let Some(g) = &v.gateway {
         let _ = writeln!(
@@ -541,24 +560,38 @@ fn yaml_vnet(o: &mut String, v: &DraftVnet) {
     if !v.address_space.is_empty() {
         let _ = writeln!(o, "    addressSpace: {}", yaml_list(&v.address_space));
     }
+    let mut settings = String::new();
     if !v.dns_servers.is_empty() {
-        let _ = writeln!(o, "    dnsServers: {}", yaml_list(&v.dns_servers));
+        let _ = writeln!(settings, "dnsServers: {}", yaml_list(&v.dns_servers));
     }
     if !v.subnets.is_empty() {
-        o.push_str("    subnets:\n");
+        settings.push_str("subnets:\n");
     }
     for (name, prefixes) in &v.subnets {
         match prefixes.as_slice() {
             [one] => {
-                let _ = writeln!(o, "      {}: {}", yaml_string(name), yaml_string(one));
+                let _ = writeln!(settings, "  {}: {}", yaml_string(name), yaml_string(one));
             }
             many => {
                 let _ = writeln!(
-                    o,
-                    "      {}: {{ prefixes: {} }}",
+                    settings,
+                    "  {}: {{ prefixes: {} }}",
                     yaml_string(name),
                     yaml_list(many)
                 );
+            }
+        }
+    }
+    match &v.reference_only {
+        Some(why) if !settings.is_empty() => {
+            let _ = writeln!(o, "    # {}", one_line(why));
+            for line in settings.lines() {
+                let _ = writeln!(o, "    # {line}");
+            }
+        }
+        _ => {
+            for line in settings.lines() {
+                let _ = writeln!(o, "    {line}");
             }
         }
     }

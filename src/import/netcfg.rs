@@ -700,6 +700,9 @@ impl Reader<'_> {
             } else {
                 d.classic = true;
                 d.resource_group = Some(CLASSIC_RESOURCE_GROUP.to_string());
+                d.reference_only = Some(
+                    "from netcfg, for reference: azmesh never changes a classic VNet".to_string(),
+                );
             }
             if let Some(g) = &v.gateway {
                 self.gateway(&mut d, v, g);
