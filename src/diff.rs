@@ -31,7 +31,8 @@ pub struct Diff {
 }
 
 impl Diff {
-    /// True when the two plans build the same estate (as far as diff looks).
+    /// True when the two plans build the same estate (as far as diff
+    /// looks): `azmesh diff --exit-code` exits 1 when this is false.
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.removed.is_empty() && self.added.is_empty() && self.changed.is_empty()

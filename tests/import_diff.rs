@@ -327,6 +327,10 @@ fn netcfg_malformed_xml_is_a_syntax_error_at_its_position() {
     let errors = import_netcfg(&source, &NetcfgOptions::default()).expect_err("malformed");
     assert_eq!(errors.len(), 1);
     assert_eq!(at(&source, &errors[0]), (Code::Syntax, 8, 9));
+    assert_eq!(
+        errors[0].message,
+        "the netcfg file is not well-formed XML: expected 'AddressSpace' tag, not 'AddressSpce'"
+    );
     assert!(errors[0].help.is_some());
 }
 

@@ -9,7 +9,10 @@
 //! classic remote). Peerings become `peering` blocks with all four flags of
 //! both directions as they are, or a hub-spoke when one VNet is peered with
 //! two or more VNets that peer with nothing else (the hub's side in its
-//! `peering-defaults`, each spoke's side as spoke properties).
+//! `peering-defaults`, each spoke's side as spoke properties). A VNet whose
+//! links offer gateway transit (or whose peers use its gateway) gets a
+//! placeholder `gateway`, since the VNet list carries no gateways; the
+//! analyzer takes an existing VNet's gateway as present and never creates it.
 
 use std::collections::{BTreeMap, BTreeSet};
 

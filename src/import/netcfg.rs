@@ -10,7 +10,8 @@
 //!   peered to a Resource Manager hub with an explicit `peering "HUB" "X"`.
 //!   Not as spokes: a spoke's link towards its hub lives on the spoke, and a
 //!   classic VNet can hold no link; with an explicit peering only the hub's
-//!   side is created. The hub has no gateway, so there is no gateway
+//!   side is created. DNS servers and subnets of a classic VNet are
+//!   comments (azmesh never changes it). The hub has no gateway, so there is no gateway
 //!   transit (a classic VNet cannot set useRemoteGateways); classic
 //!   gateways are noted in comments, never written (AZM031);
 //! - `--as-resource-manager`: Resource Manager spokes with the same
@@ -108,14 +109,21 @@ fn xml_error(source: &Source, e: &roxmltree::Error) -> Diagnostic {
             source.offset_of(pos.row as usize, pos.col as usize)
         }
     };
-    let end = source.text[start..]
-        .chars()
-        .next()
+    let end = source
+        .text
+        .get(start..)
+        .and_then(|t| t.chars().next())
         .map_or(start, |c| start + c.len_utf8());
+    // The position is the diagnostic's own; drop roxmltree's ` at L:C`.
+    let message = e.to_string();
+    let message = match message.rsplit_once(" at ") {
+        Some((m, pos)) if pos.split(':').all(|n| n.parse::<u32>().is_ok()) => m.to_string(),
+        _ => message,
+    };
     Diagnostic::new(
         Code::Syntax,
         Span::new(start, end),
-        format!("the netcfg file is not well-formed XML: {e}"),
+        format!("the netcfg file is not well-formed XML: {message}"),
     )
     .with_help("fix the XML here (export it again with `Get-AzureVNetConfig -ExportToFile` if it was edited by hand)")
 }
