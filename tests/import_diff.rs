@@ -515,8 +515,12 @@ fn az_vnets_two_subscriptions_with_a_hub_spoke() {
     assert_eq!(
         source_codes,
         [
+            // at the hub's id
             (Code::TransitWithoutGateway, 10, 11),
-            (Code::MissingValue, 289, 17)
+            // at `"name": "hub-to-app1"`, the first link azmesh names otherwise
+            (Code::LinkName, 47, 17),
+            // at the remote id of `shared-to-data`, which has no link back
+            (Code::MissingValue, 289, 17),
         ],
         "{warnings:#?}"
     );
@@ -987,4 +991,133 @@ fn diff_of_a_classic_import_and_its_resource_manager_rebuild() {
         assert!(id.to.contains("/Microsoft.Network/"));
     }
     snapshot_diff("classic-to-rm", &d);
+}
+
+#[test]
+fn importers_answer_any_input_with_a_result() {
+    let inputs = [
+        "",
+        " ",
+        "<",
+        "<a/>",
+        "<NetworkConfiguration/>",
+        "<!DOCTYPE x [<!ENTITY a \"aaaa\">]><x>&a;</x>",
+        "{}",
+        "[]",
+        "[1, \"x\", null]",
+        "{\"value\": [{\"id\": 3}]}",
+        "[{\"id\": \"/subscriptions//resourceGroups//providers/Microsoft.Network/virtualNetworks/\"}]",
+        "\u{FEFF}ü\u{0}",
+    ];
+    for text in inputs {
+        let source = Source::new("x", text, Lang::Kdl);
+        for result in [
+            import_netcfg(&source, &NetcfgOptions::default()),
+            import_az_vnets(&source, Lang::Yaml),
+        ] {
+            let Err(errors) = result else {
+                panic!("{text:?} imported");
+            };
+            assert!(
+                errors.iter().any(Diagnostic::is_error),
+                "{text:?}: {errors:#?}"
+            );
+            for e in &errors {
+                assert!(e.help.is_some(), "{text:?}: no help in {e:#?}");
+                if let Some(span) = e.span {
+                    assert!(span.end <= text.len() && text.is_char_boundary(span.start));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn az_vnets_hub_with_uneven_links_stays_explicit_peerings() {
+    let id = |n: &str| {
+        format!(
+            "/subscriptions/11111111-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/{n}"
+        )
+    };
+    let peer = |name: &str, to: &str, forwarded: bool| serde_json::json!({"name": name, "remoteVirtualNetwork": {"id": id(to)}, "allowForwardedTraffic": forwarded});
+    let vnet = |n: &str, prefix: &str, peerings: Vec<serde_json::Value>| {
+        serde_json::json!({"id": id(n), "name": n, "location": "westeurope",
+            "addressSpace": {"addressPrefixes": [prefix]}, "virtualNetworkPeerings": peerings})
+    };
+    let list = serde_json::json!([
+        vnet(
+            "hub",
+            "10.0.0.0/16",
+            vec![
+                peer("hub-to-app-a", "app-a", false),
+                peer("hub-to-app-b", "app-b", true)
+            ]
+        ),
+        vnet(
+            "app-a",
+            "10.1.0.0/16",
+            vec![peer("app-a-to-hub", "hub", false)]
+        ),
+        vnet(
+            "app-b",
+            "10.2.0.0/16",
+            vec![peer("app-b-to-hub", "hub", false)]
+        ),
+    ]);
+    let source = Source::new("x.json", list.to_string(), Lang::Kdl);
+    let imported = import_az_vnets(&source, Lang::Kdl).expect("imports");
+    let t = read_back(&imported.text, Lang::Kdl);
+    // The hub's two links differ (allowForwardedTraffic), which hub-level
+    // peering defaults cannot say: explicit peerings keep each link's flags.
+    assert!(t.vnets.iter().all(|v| v.role == Role::Vnet));
+    let forwarded: Vec<(&str, Option<bool>, Option<bool>)> = t
+        .peerings
+        .iter()
+        .map(|p| {
+            (
+                p.between[1].value.as_str(),
+                flag(&p.settings.allow_forwarded_traffic),
+                flag(&p.reverse.allow_forwarded_traffic),
+            )
+        })
+        .collect();
+    assert_eq!(
+        forwarded,
+        [
+            ("hub", Some(false), Some(false)),
+            ("hub", Some(false), Some(true))
+        ]
+    );
+    check("uneven", &imported.text, Lang::Kdl, &[]);
+}
+
+#[test]
+fn diff_sync_commands_quote_names() {
+    let old = sample_plan(false);
+    let mut new = old.clone();
+    for l in &mut new.links {
+        if l.local == "hub-weu" && l.remote == "app1" {
+            l.name = "it's $(x)".into();
+        }
+    }
+    find_vnet(&mut new, "app1").address_space = vec!["10.1.0.0/15".into()];
+    let d = diff(&old, &new);
+    let Some(Change::AddressSpace { syncs, .. }) = d
+        .changed
+        .iter()
+        .find(|c| c.vnet == "app1")
+        .and_then(|c| c.changes.first())
+    else {
+        panic!("an address-space change: {d:#?}");
+    };
+    assert!(
+        syncs[0].az.ends_with("-n 'it'\\''s $(x)'"),
+        "{}",
+        syncs[0].az
+    );
+    assert!(
+        syncs[0].pwsh.contains("-Name 'it''s $(x)'"),
+        "{}",
+        syncs[0].pwsh
+    );
 }

@@ -556,6 +556,7 @@ impl Reader<'_> {
             draft.vnets.push(d);
         }
 
+        self.link_names(vnets, &name_of);
         let mut done: BTreeSet<(Key, Key)> = BTreeSet::new();
         for v in vnets {
             let a = v.id.key();
@@ -613,6 +614,41 @@ impl Reader<'_> {
             }
         }
         draft
+    }
+
+    /// One warning when existing links have names azmesh would not give
+    /// them (`<local>-to-<remote>`): deploying would add second links.
+    fn link_names(&mut self, vnets: &[AzVnet], name_of: &dyn Fn(&ArmId) -> String) {
+        let mut odd: Vec<(&AzVnet, &AzLink, String)> = Vec::new();
+        for v in vnets {
+            for l in &v.links {
+                let ours = format!("{}-to-{}", name_of(&v.id), name_of(&l.remote));
+                if !l.name.eq_ignore_ascii_case(&ours) {
+                    odd.push((v, l, ours));
+                }
+            }
+        }
+        let Some((v, l, ours)) = odd.first() else {
+            return;
+        };
+        let span = v
+            .span
+            .and_then(|s| self.span_after(&l.name, s.end))
+            .or_else(|| self.span_of(&l.name));
+        self.diags.push(
+            Diagnostic::new(
+                Code::LinkName,
+                span,
+                format!(
+                    "{} existing peering link(s) have names azmesh would not give them, e.g. `{}` on `{}` (azmesh: `{ours}`)",
+                    odd.len(),
+                    l.name,
+                    v.id.name
+                ),
+            )
+            .with_level(Level::Warning)
+            .with_help("a deployment would try to add second links between the same VNets, which Azure refuses: delete the old links first, or deploy only the links that are missing"),
+        );
     }
 
     /// Hubs and their spokes: a VNet peered with at least two VNets of the
