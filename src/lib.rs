@@ -12,7 +12,9 @@
 
 pub mod analyze;
 pub mod diagnostic;
+pub mod diff;
 pub mod graph;
+pub mod import;
 pub mod model;
 pub mod parse;
 pub mod plan;
