@@ -99,8 +99,62 @@ enum Command {
         #[arg(long, value_enum, default_value = "human")]
         format: PlanFormat,
     },
+    /// Turn an existing estate into a topology: classic netcfg XML or `az network vnet list` JSON.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// What would change between two topologies: links, flags, VNets, address spaces (with the
+    /// peering syncs they need). Exit 0 same, 1 different (with --exit-code), 2 trouble.
+    Diff {
+        /// The topology before (`.kdl`/`.yaml`).
+        old: String,
+        /// The topology after.
+        new: String,
+        #[arg(long, value_enum, default_value = "human")]
+        format: PlanFormat,
+        /// Exit 1 when there are changes, as `git diff --exit-code` does.
+        #[arg(long)]
+        exit_code: bool,
+    },
     /// Print the JSON Schema (draft-07) of the YAML form.
     Schema,
+}
+
+#[derive(clap::Args)]
+struct ImportOutput {
+    /// Language of the topology written.
+    #[arg(long, value_enum, default_value = "kdl")]
+    lang: LangArg,
+    /// Write here instead of standard output.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Overwrite an existing output file.
+    #[arg(long)]
+    force: bool,
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// A classic NetworkConfiguration (netcfg) XML file, or `-`.
+    Netcfg {
+        file: String,
+        /// Name of the Resource Manager hub (or, with --as-resource-manager, an imported VNet to be the hub).
+        #[arg(long)]
+        hub: Option<String>,
+        /// Rebuild the VNets as Resource Manager VNets with the same addresses instead of peering the classic ones.
+        #[arg(long)]
+        as_resource_manager: bool,
+        /// Region for VNets that give only an AffinityGroup.
+        #[arg(long)]
+        location: Option<String>,
+        #[command(flatten)]
+        out: ImportOutput,
+    },
+    /// The JSON of `az network vnet list` (or `vnet show`), from one or many subscriptions, or `-`.
+    AzVnets {
+        file: String,
+        #[command(flatten)]
+        out: ImportOutput,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -134,26 +188,31 @@ fn load(input: &Input) -> Result<Result<Source, (String, Diagnostic)>, String> {
             )
         })?,
     };
-    let (name, bytes) = if input.file == "-" {
+    Ok(read_text(&input.file).map(|(name, text)| Source::new(name, text, lang)))
+}
+
+/// Reads FILE (or standard input for `-`) as UTF-8; a failure is an AZM001 diagnostic.
+fn read_text(file: &str) -> Result<(String, String), (String, Diagnostic)> {
+    let (name, bytes) = if file == "-" {
         let mut buf = Vec::new();
         let read = std::io::stdin().read_to_end(&mut buf);
         ("<stdin>".to_string(), read.map(|_| buf))
     } else {
-        (input.file.clone(), std::fs::read(&input.file))
+        (file.to_string(), std::fs::read(file))
     };
     let bytes = match bytes {
         Ok(b) => b,
         Err(e) => {
-            return Ok(Err((
+            return Err((
                 name.clone(),
                 Diagnostic::new(Code::Io, None, format!("cannot read {name}: {e}"))
                     .with_help("check the path and its permissions"),
-            )));
+            ));
         }
     };
     match String::from_utf8(bytes) {
-        Ok(text) => Ok(Ok(Source::new(name, text, lang))),
-        Err(e) => Ok(Err((
+        Ok(text) => Ok((name, text)),
+        Err(e) => Err((
             name.clone(),
             Diagnostic::new(
                 Code::Io,
@@ -164,7 +223,7 @@ fn load(input: &Input) -> Result<Result<Source, (String, Diagnostic)>, String> {
                 ),
             )
             .with_help("save the file as UTF-8"),
-        ))),
+        )),
     }
 }
 
@@ -209,8 +268,114 @@ fn warning_lines(source: &Source, diags: &[Diagnostic]) -> Vec<String> {
         .collect()
 }
 
+fn lang_of(arg: LangArg) -> Lang {
+    match arg {
+        LangArg::Kdl => Lang::Kdl,
+        LangArg::Yaml => Lang::Yaml,
+    }
+}
+
+/// `azmesh import ...`: diagnostics on standard error, the topology to
+/// standard output or `-o FILE` (never over an existing file without --force).
+fn import(command: ImportCommand) -> Result<ExitCode, String> {
+    let (file, out) = match &command {
+        ImportCommand::Netcfg { file, out, .. } | ImportCommand::AzVnets { file, out } => (file, out),
+    };
+    if let Some(path) = &out.output
+        && path.exists()
+        && !out.force
+    {
+        return Err(format!("{} exists: pass --force to overwrite it", path.display()));
+    }
+    let source = match read_text(file) {
+        Ok((name, text)) => Source::new(name, text, Lang::Kdl),
+        Err((name, d)) => {
+            print_human(&Source::new(name, String::new(), Lang::Kdl), &[d]);
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let result = match &command {
+        ImportCommand::Netcfg {
+            hub,
+            as_resource_manager,
+            location,
+            out,
+            ..
+        } => azmesh::import::import_netcfg(
+            &source,
+            &azmesh::import::NetcfgOptions {
+                hub: hub.clone(),
+                lang: lang_of(out.lang),
+                as_resource_manager: *as_resource_manager,
+                location: location.clone(),
+            },
+        ),
+        ImportCommand::AzVnets { out, .. } => azmesh::import::import_az_vnets(&source, lang_of(out.lang)),
+    };
+    let imported = match result {
+        Ok(imported) => imported,
+        Err(diags) => {
+            print_human(&source, &diags);
+            eprintln!("{}: {}; nothing written", source.name, diagnostics::summary(&diags));
+            return Ok(ExitCode::from(1));
+        }
+    };
+    print_human(&source, &imported.diagnostics);
+    match &out.output {
+        None => print!("{}", imported.text),
+        Some(path) => {
+            let file = render::OutputFile {
+                path: PathBuf::from(path.file_name().ok_or("-o needs a file name")?),
+                contents: imported.text,
+            };
+            let dir = path.parent().map_or_else(|| PathBuf::from("."), PathBuf::from);
+            let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+            render::write_atomically(&dir, &[file]).map_err(|e| e.to_string())?;
+            eprintln!("wrote {}", path.display());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `azmesh diff OLD NEW`.
+fn diff(old: &str, new: &str, format: PlanFormat, exit_code: bool) -> Result<ExitCode, String> {
+    let mut plans = Vec::new();
+    for file in [old, new] {
+        let input = Input {
+            file: file.to_string(),
+            lang: None,
+        };
+        let Some((_, c)) = compile_input(&input)? else {
+            return Ok(ExitCode::from(2));
+        };
+        plans.push(c.plan.ok_or("no plan")?);
+    }
+    let d = azmesh::diff::diff(&plans[0], &plans[1]);
+    match format {
+        PlanFormat::Human => {
+            for w in azmesh::diff::sync_warnings(&d) {
+                eprintln!("warning[{}]: {}", w.code, w.message);
+            }
+            print!("{}", azmesh::diff::render_human(&d));
+        }
+        PlanFormat::Json => print!("{}", azmesh::diff::render_json(&d)),
+    }
+    Ok(if exit_code && !d.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
 fn run(command: Command) -> Result<ExitCode, String> {
     match command {
+        Command::Import(command) => import(command),
+        Command::Diff {
+            old,
+            new,
+            format,
+            exit_code,
+        } => diff(&old, &new, format, exit_code),
         Command::Schema => {
             print!("{}", azmesh::schema::yaml_schema());
             Ok(ExitCode::SUCCESS)
