@@ -2,8 +2,7 @@
 //!
 //! In: an assembled `Plan` (without order). Out: `plan::Order`, a
 //! deterministic topological order of every resource azmesh creates (Kahn's
-//! algorithm, the ready set sorted by creation order: units, route tables
-//! by name, VNets by name with their subnets in source order, links by name), each step with its
+//! algorithm, the ready set sorted by `Resource`), each step with its
 //! direct, transitively reduced predecessors and its wave (longest chain
 //! before it).
 //!
@@ -42,7 +41,7 @@ pub fn order(plan: &Plan) -> Result<Order, Box<Diagnostic>> {
     for &(a, b) in &edges {
         g.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
     }
-    let topo = kahn(&g, nodes.len());
+    let topo = kahn(&g, &nodes);
     if topo.len() < nodes.len() {
         let culprit = petgraph::algo::toposort(&g, None)
             .err()
@@ -63,10 +62,7 @@ pub fn order(plan: &Plan) -> Result<Order, Box<Diagnostic>> {
             *slot = p;
         }
     }
-    let mut reach = Reach {
-        stamp: vec![0; nodes.len()],
-        round: 0,
-    };
+    let mut reach = Reach::new(nodes.len());
     let mut steps: Vec<Step> = Vec::with_capacity(nodes.len());
     for &n in &topo {
         let mut preds: Vec<usize> = g
@@ -107,8 +103,18 @@ pub fn order(plan: &Plan) -> Result<Order, Box<Diagnostic>> {
     Ok(Order { steps })
 }
 
-/// Kahn's algorithm; the ready set is ordered by node id (creation order).
-fn kahn(g: &DiGraph<(), ()>, n: usize) -> Vec<usize> {
+/// Kahn's algorithm; the ready set is ordered by `Resource`, so the order
+/// depends only on what is created, not on how the graph was built.
+fn kahn(g: &DiGraph<(), ()>, nodes: &[Resource]) -> Vec<usize> {
+    let n = nodes.len();
+    let mut by_rank: Vec<usize> = (0..n).collect();
+    by_rank.sort_unstable_by(|&a, &b| nodes.get(a).cmp(&nodes.get(b)));
+    let mut rank = vec![0usize; n];
+    for (r, &i) in by_rank.iter().enumerate() {
+        if let Some(slot) = rank.get_mut(i) {
+            *slot = r;
+        }
+    }
     let mut indegree = vec![0usize; n];
     for e in g.edge_indices() {
         if let Some((_, b)) = g.edge_endpoints(e)
@@ -117,15 +123,20 @@ fn kahn(g: &DiGraph<(), ()>, n: usize) -> Vec<usize> {
             *d += 1;
         }
     }
-    let mut ready: BTreeSet<usize> = (0..n).filter(|&i| indegree.get(i) == Some(&0)).collect();
+    let mut ready: BTreeSet<usize> = (0..n)
+        .filter(|&i| indegree.get(i) == Some(&0))
+        .filter_map(|i| rank.get(i).copied())
+        .collect();
     let mut out = Vec::with_capacity(n);
-    while let Some(next) = ready.pop_first() {
+    while let Some(next) = ready.pop_first().and_then(|r| by_rank.get(r).copied()) {
         out.push(next);
         for m in g.neighbors_directed(NodeIndex::new(next), Direction::Outgoing) {
             if let Some(d) = indegree.get_mut(m.index()) {
                 *d -= 1;
-                if *d == 0 {
-                    ready.insert(m.index());
+                if *d == 0
+                    && let Some(&r) = rank.get(m.index())
+                {
+                    ready.insert(r);
                 }
             }
         }
@@ -133,13 +144,27 @@ fn kahn(g: &DiGraph<(), ()>, n: usize) -> Vec<usize> {
     out
 }
 
-/// Reachability queries by backward search, pruned by topological position.
+/// Reachability queries, pruned by topological position: a forward search
+/// from the source and a backward search from the target advance in turn,
+/// and the answer is known as soon as either finishes. Chains are long on
+/// one side only (a hub's hundreds of links behind its transit link, a
+/// spoke's few links ahead of its subnets), so the short side decides.
 struct Reach {
-    stamp: Vec<u32>,
+    /// Round in which a node was reached forwards / backwards.
+    forward: Vec<u32>,
+    backward: Vec<u32>,
     round: u32,
 }
 
 impl Reach {
+    fn new(n: usize) -> Reach {
+        Reach {
+            forward: vec![0; n],
+            backward: vec![0; n],
+            round: 0,
+        }
+    }
+
     /// Whether a path leads from `from` to `to` (`from != to`).
     fn reaches(&mut self, g: &DiGraph<(), ()>, pos: &[usize], from: usize, to: usize) -> bool {
         let (Some(&pf), Some(&pt)) = (pos.get(from), pos.get(to)) else {
@@ -149,24 +174,42 @@ impl Reach {
             return false;
         }
         self.round += 1;
-        let mut stack = vec![to];
-        while let Some(n) = stack.pop() {
-            for p in g.neighbors_directed(NodeIndex::new(n), Direction::Incoming) {
-                let p = p.index();
-                if p == from {
+        let round = self.round;
+        let within = |n: usize| pos.get(n).is_some_and(|&p| p > pf && p < pt);
+        let mut ahead = vec![from];
+        let mut behind = vec![to];
+        loop {
+            let Some(n) = ahead.pop() else {
+                return false;
+            };
+            for m in g.neighbors_directed(NodeIndex::new(n), Direction::Outgoing) {
+                let m = m.index();
+                if m == to || self.backward.get(m) == Some(&round) {
                     return true;
                 }
-                let seen = self.stamp.get(p).is_none_or(|&s| s == self.round);
-                if seen || pos.get(p).is_none_or(|&pp| pp < pf) {
-                    continue;
+                if within(m) && self.forward.get(m) != Some(&round) {
+                    if let Some(s) = self.forward.get_mut(m) {
+                        *s = round;
+                    }
+                    ahead.push(m);
                 }
-                if let Some(s) = self.stamp.get_mut(p) {
-                    *s = self.round;
+            }
+            let Some(n) = behind.pop() else {
+                return false;
+            };
+            for m in g.neighbors_directed(NodeIndex::new(n), Direction::Incoming) {
+                let m = m.index();
+                if m == from || self.forward.get(m) == Some(&round) {
+                    return true;
                 }
-                stack.push(p);
+                if within(m) && self.backward.get(m) != Some(&round) {
+                    if let Some(s) = self.backward.get_mut(m) {
+                        *s = round;
+                    }
+                    behind.push(m);
+                }
             }
         }
-        false
     }
 }
 

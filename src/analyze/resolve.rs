@@ -100,7 +100,13 @@ pub struct Estate<'a> {
 impl<'a> Estate<'a> {
     /// The VNet a reference names, or an `UnknownReference` diagnostic.
     pub fn lookup(&self, name: &Name, what: &str, diags: &mut Vec<Diagnostic>) -> Option<usize> {
-        self.lookup_among(name, what, |_| true, diags)
+        self.lookup_among(
+            name,
+            what,
+            |_| true,
+            "declare it with `hub`, `spoke` or `vnet`, or fix the name",
+            diags,
+        )
     }
 
     /// Like `lookup`, suggesting only VNets that `fits` (e.g. hubs for a spoke's hub).
@@ -109,6 +115,7 @@ impl<'a> Estate<'a> {
         name: &Name,
         what: &str,
         fits: impl Fn(&Net<'_>) -> bool,
+        otherwise: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<usize> {
         if let Some(&i) = self.by_name.get(&name.value) {
@@ -127,7 +134,7 @@ impl<'a> Estate<'a> {
         .with_label("not defined");
         d = match did_you_mean(&name.value, candidates) {
             Some(s) => d.with_help(format!("did you mean `{s}`?")),
-            None => d.with_help("declare it with `hub`, `spoke` or `vnet`, or fix the name"),
+            None => d.with_help(otherwise.to_string()),
         };
         diags.push(d);
         None
@@ -714,7 +721,13 @@ fn resolve_hubs(estate: &mut Estate<'_>, diags: &mut Vec<Diagnostic>) {
             continue;
         };
         let is_hub = |n: &Net<'_>| n.role == plan::Role::Hub;
-        let Some(h) = estate.lookup_among(hub, "hub", is_hub, diags) else {
+        let Some(h) = estate.lookup_among(
+            hub,
+            "hub",
+            is_hub,
+            "name a hub declared with `hub \"NAME\"`, or declare this one",
+            diags,
+        ) else {
             continue;
         };
         let hub_net = &estate.vnets[h];
@@ -756,7 +769,13 @@ fn resolve_sites(estate: &mut Estate<'_>, diags: &mut Vec<Diagnostic>) {
         seen.insert(&site.name.value, site.name.span);
         let hub = site.hub.as_ref().and_then(|h| {
             let is_hub = |n: &Net<'_>| n.role == plan::Role::Hub;
-            let i = estate.lookup_among(h, "the site's hub", is_hub, diags)?;
+            let i = estate.lookup_among(
+                h,
+                "the site's hub",
+                is_hub,
+                "name a hub declared with `hub \"NAME\"`",
+                diags,
+            )?;
             if estate
                 .vnets
                 .get(i)
