@@ -13,15 +13,19 @@
 //! other in name order; GatewaySubnet + public IP -> gateway (and
 //! RouteServerSubnet + public IP -> route server); gateway / route server ->
 //! the VNet's allowGatewayTransit links; the transit link X->Y -> the
-//! useRemoteGateways link Y->X. Nothing else: different VNets run in
-//! parallel.
+//! useRemoteGateways link Y->X; and, because a link's remote id must
+//! resolve when it is created, the remote VNet's last subnet (or the VNet)
+//! -> the link when azmesh creates that remote VNet. Nothing else:
+//! different VNets run in parallel.
 //!
 //! Why no cycle can exist in an error-free plan: every edge goes from a
 //! resource group to what it holds, along one VNet's own chain (subnets,
-//! then links in name order), or across VNets only from a transit link to a
-//! useRemoteGateways link. A VNet with a useRemoteGateways link has no
-//! gateway (AZM041) and so no transit link (AZM043): no edge leaves its
-//! chain towards another VNet, so no path can come back.
+//! then links in name order), from a VNet or subnet to a link (nothing
+//! leads from a link back to a VNet or subnet), or across VNets from a
+//! transit link to a useRemoteGateways link. A VNet with a
+//! useRemoteGateways link has no gateway (AZM041) and so no transit link
+//! (AZM043): no link-to-link edge leaves its chain towards another VNet, so
+//! no path can come back.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -258,6 +262,8 @@ fn graph(plan: &Plan) -> (Vec<Resource>, Vec<(usize, usize)>) {
     }
     // Node id of every link, by index into `plan.links`.
     let mut link_ids: Vec<Option<usize>> = vec![None; plan.links.len()];
+    // A managed VNet's last subnet (or the VNet): ready to be peered with.
+    let mut ready: BTreeMap<&str, usize> = BTreeMap::new();
     for v in &plan.vnets {
         let first = plan.links.partition_point(|l| l.local < v.name);
         let count = plan.links.get(first..).map_or(0, |rest| {
@@ -288,6 +294,7 @@ fn graph(plan: &Plan) -> (Vec<Resource>, Vec<(usize, usize)>) {
                 prev = sr;
             }
             last = Some(prev);
+            ready.insert(&v.name, prev);
             let wanted = [
                 v.gateway.as_ref().map(|gw| {
                     (
@@ -341,6 +348,10 @@ fn graph(plan: &Plan) -> (Vec<Resource>, Vec<(usize, usize)>) {
             g.edge(last, Some(ln));
             last = Some(ln);
         }
+    }
+    for (i, l) in plan.links.iter().enumerate() {
+        let id = link_ids.get(i).copied().flatten();
+        g.edge(ready.get(l.remote.as_str()).copied(), id);
     }
     let mut by_pair: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for (i, l) in plan.links.iter().enumerate() {

@@ -1477,3 +1477,29 @@ fn transit_through_route_server() {
     assert!(pip < rs && rs < transit);
     assert!(plan.order.steps[transit].after.contains(&rs));
 }
+
+#[test]
+fn a_link_waits_for_its_remote_vnet() {
+    let plan = plan_of(&big_estate());
+    let app1_db = position(
+        &plan,
+        &Resource::Subnet {
+            vnet: "app1".into(),
+            subnet: "db".into(),
+        },
+    );
+    let down = position(&plan, &link_res("hub-weu", "hub-weu-to-app1"));
+    assert!(app1_db < down);
+    // an existing or classic remote adds no step
+    let to_legacy = position(&plan, &link_res("app2", "app2-to-legacy"));
+    let before: Vec<&Resource> = plan.order.steps[to_legacy]
+        .after
+        .iter()
+        .map(|&a| &plan.order.steps[a].resource)
+        .collect();
+    assert!(
+        before
+            .iter()
+            .all(|r| !matches!(r, Resource::Vnet { vnet } if vnet == "legacy"))
+    );
+}
