@@ -613,9 +613,11 @@ fn check_children(vnet: &model::Vnet, kind: Kind, diags: &mut Vec<Diagnostic>) {
     }
     if let Some(g) = &vnet.gateway {
         names::check(&g.name, "gateway", Rule::Child, diags);
+        public_ip_room(&g.name, "gateway", diags);
     }
     if let Some(r) = &vnet.route_server {
         names::check(&r.name, "route server", Rule::Child, diags);
+        public_ip_room(&r.name, "route server", diags);
     }
     if let Some(f) = &vnet.firewall {
         names::check(&f.name, "firewall", Rule::Child, diags);
@@ -697,6 +699,26 @@ fn check_children(vnet: &model::Vnet, kind: Kind, diags: &mut Vec<Diagnostic>) {
         diags.push(
             Diagnostic::new(Code::ClassicNotManaged, span, message)
                 .with_help("azmesh never creates or changes an existing or classic VNet: remove these, or drop `existing` / `classic` / `id` to let azmesh manage the VNet (its prefixes still take part in overlap checks)"),
+        );
+    }
+}
+
+/// A gateway's public IP is named `<name>-pip`, which must fit in 80 characters.
+fn public_ip_room(name: &Name, what: &str, diags: &mut Vec<Diagnostic>) {
+    let len = name.value.chars().count();
+    if len > 76 && len <= 80 {
+        diags.push(
+            Diagnostic::new(
+                Code::InvalidName,
+                name.span,
+                format!(
+                    "{what} name `{}` leaves no room for its public IP's name",
+                    name.value
+                ),
+            )
+            .with_help(
+                "use at most 76 characters: its public IP is named `<name>-pip` (80 at most)",
+            ),
         );
     }
 }

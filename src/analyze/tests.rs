@@ -1503,3 +1503,11 @@ fn a_link_waits_for_its_remote_vnet() {
             .all(|r| !matches!(r, Resource::Vnet { vnet } if vnet == "legacy"))
     );
 }
+
+#[test]
+fn gateway_name_leaves_room_for_its_public_ip() {
+    let mut topo = example();
+    topo.vnets[0].gateway.as_mut().expect("gw").name = t(&"g".repeat(78));
+    let d = one(&topo, Code::InvalidName);
+    assert!(d.help.as_deref().is_some_and(|h| h.contains("-pip")));
+}
