@@ -302,7 +302,8 @@ fn duplicate(estate: &Estate<'_>, later: &Request<'_>, earlier: &Request<'_>) ->
 }
 
 /// Settings written for the link a classic VNet would originate: that link
-/// never exists. Gateway settings there are errors, others are ignored.
+/// never exists. Gateway transit there is `ClassicGateway`, anything else
+/// `UnpeerableVnet`.
 fn classic_side(local: &Net<'_>, own: Option<&PeeringSettings>, diags: &mut Vec<Diagnostic>) {
     let Some(own) = own.filter(|_| local.kind == Kind::Classic) else {
         return;
@@ -324,11 +325,14 @@ fn classic_side(local: &Net<'_>, own: Option<&PeeringSettings>, diags: &mut Vec<
         } else {
             diags.push(
                 Diagnostic::new(
-                    Code::ClassicNotManaged,
+                    Code::UnpeerableVnet,
                     setting.span,
-                    format!("classic VNet `{}` gets no link of its own: this setting is not applied", local.name),
+                    format!(
+                        "this setting is for a link on classic VNet `{}`, which gets no link of its own",
+                        local.name
+                    ),
                 )
-                .with_help("only the Resource Manager side of a classic peering is created; remove the setting"),
+                .with_help("only the Resource Manager side of a classic peering is created: remove the setting (for the Resource Manager side, write it on that side's link)"),
             );
         }
     }
