@@ -302,8 +302,7 @@ fn duplicate(estate: &Estate<'_>, later: &Request<'_>, earlier: &Request<'_>) ->
 }
 
 /// Settings written for the link a classic VNet would originate: that link
-/// never exists. Gateway transit there is `ClassicGateway`, anything else
-/// `UnpeerableVnet`.
+/// never exists. Gateway settings there are errors, others are ignored.
 fn classic_side(local: &Net<'_>, own: Option<&PeeringSettings>, diags: &mut Vec<Diagnostic>) {
     let Some(own) = own.filter(|_| local.kind == Kind::Classic) else {
         return;
@@ -325,14 +324,11 @@ fn classic_side(local: &Net<'_>, own: Option<&PeeringSettings>, diags: &mut Vec<
         } else {
             diags.push(
                 Diagnostic::new(
-                    Code::UnpeerableVnet,
+                    Code::ClassicNotManaged,
                     setting.span,
-                    format!(
-                        "this setting is for a link on classic VNet `{}`, which gets no link of its own",
-                        local.name
-                    ),
+                    format!("classic VNet `{}` gets no link of its own: this setting is not applied", local.name),
                 )
-                .with_help("only the Resource Manager side of a classic peering is created: remove the setting (for the Resource Manager side, write it on that side's link)"),
+                .with_help("only the Resource Manager side of a classic peering is created; remove the setting"),
             );
         }
     }
