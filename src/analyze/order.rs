@@ -66,7 +66,7 @@ pub fn order(plan: &Plan) -> Result<Order, Box<Diagnostic>> {
             *slot = p;
         }
     }
-    let mut reach = Reach::new(nodes.len());
+    let mut reach = Reach::new(&g);
     let mut steps: Vec<Step> = Vec::with_capacity(nodes.len());
     for &n in &topo {
         let mut preds: Vec<usize> = g
@@ -148,23 +148,41 @@ fn kahn(g: &DiGraph<(), ()>, nodes: &[Resource]) -> Vec<usize> {
     out
 }
 
-/// Reachability queries, pruned by topological position: a forward search
-/// from the source and a backward search from the target advance in turn,
-/// and the answer is known as soon as either finishes. Chains are long on
-/// one side only (a hub's hundreds of links behind its transit link, a
-/// spoke's few links ahead of its subnets), so the short side decides.
+/// Reachability queries, pruned by topological position: a backward search
+/// from the target (in-degrees are at most a handful) and a forward search
+/// from the source advance in turn, and the answer is known as soon as
+/// either finishes. Chains are long on one side only (a hub's hundreds of
+/// links behind its transit link, a spoke's few links ahead of its
+/// subnets), so the short side decides. The forward search gives up at a
+/// node with many successors (a gateway, a hub's last subnet): the
+/// backward search alone is always exact.
 struct Reach {
     /// Round in which a node was reached forwards / backwards.
     forward: Vec<u32>,
     backward: Vec<u32>,
+    /// Successor count of every node.
+    out_degree: Vec<usize>,
     round: u32,
 }
 
+/// Above this many successors a node is not expanded forwards.
+const WIDE: usize = 16;
+
 impl Reach {
-    fn new(n: usize) -> Reach {
+    fn new(g: &DiGraph<(), ()>) -> Reach {
+        let n = g.node_count();
+        let mut out_degree = vec![0; n];
+        for e in g.edge_indices() {
+            if let Some((a, _)) = g.edge_endpoints(e)
+                && let Some(d) = out_degree.get_mut(a.index())
+            {
+                *d += 1;
+            }
+        }
         Reach {
             forward: vec![0; n],
             backward: vec![0; n],
+            out_degree,
             round: 0,
         }
     }
@@ -180,25 +198,31 @@ impl Reach {
         self.round += 1;
         let round = self.round;
         let within = |n: usize| pos.get(n).is_some_and(|&p| p > pf && p < pt);
-        let mut ahead = vec![from];
-        let mut behind = vec![to];
+        // `None` once the forward search has given up.
+        let mut ahead = Some(vec![from]);
+        let mut behind = std::collections::VecDeque::from([to]);
         loop {
-            let Some(n) = ahead.pop() else {
-                return false;
-            };
-            for m in g.neighbors_directed(NodeIndex::new(n), Direction::Outgoing) {
-                let m = m.index();
-                if m == to || self.backward.get(m) == Some(&round) {
-                    return true;
-                }
-                if within(m) && self.forward.get(m) != Some(&round) {
-                    if let Some(s) = self.forward.get_mut(m) {
-                        *s = round;
+            if let Some(stack) = &mut ahead {
+                match stack.pop() {
+                    None => return false,
+                    Some(n) if self.out_degree.get(n).is_some_and(|&d| d > WIDE) => ahead = None,
+                    Some(n) => {
+                        for m in g.neighbors_directed(NodeIndex::new(n), Direction::Outgoing) {
+                            let m = m.index();
+                            if m == to || self.backward.get(m) == Some(&round) {
+                                return true;
+                            }
+                            if within(m) && self.forward.get(m) != Some(&round) {
+                                if let Some(s) = self.forward.get_mut(m) {
+                                    *s = round;
+                                }
+                                stack.push(m);
+                            }
+                        }
                     }
-                    ahead.push(m);
                 }
             }
-            let Some(n) = behind.pop() else {
+            let Some(n) = behind.pop_front() else {
                 return false;
             };
             for m in g.neighbors_directed(NodeIndex::new(n), Direction::Incoming) {
@@ -210,7 +234,7 @@ impl Reach {
                     if let Some(s) = self.backward.get_mut(m) {
                         *s = round;
                     }
-                    behind.push(m);
+                    behind.push_back(m);
                 }
             }
         }
