@@ -752,7 +752,9 @@ fn resolve_hubs(estate: &mut Estate<'_>, diags: &mut Vec<Diagnostic>) {
         ) else {
             continue;
         };
-        let hub_net = &estate.vnets[h];
+        let Some(hub_net) = estate.vnets.get(h) else {
+            continue;
+        };
         if hub_net.role == plan::Role::Hub {
             if let Some(net) = estate.vnets.get_mut(i) {
                 net.hub = Some(h);
