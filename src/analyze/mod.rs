@@ -10,6 +10,10 @@
 //! order     the creation graph and its topological order
 //! ```
 //!
+//! Helpers: `names` (Azure naming and free-text rules, hash-shortened
+//! names), `regions` (clouds and their regions), `gateways` (gateway types,
+//! SKUs and public IPs).
+//!
 //! Every stage runs even when an earlier one found errors (skipping only
 //! what depends on the broken value), so one run shows every problem. The
 //! plan exists only when no error was found.

@@ -2,8 +2,7 @@
 //!
 //! In: an assembled `Plan` (without order). Out: `plan::Order`, a
 //! deterministic topological order of every resource azmesh creates (Kahn's
-//! algorithm, the ready set sorted by creation order: units, route tables
-//! by name, VNets by name with their subnets in source order, links by name), each step with its
+//! algorithm, the ready set sorted by `Resource`), each step with its
 //! direct, transitively reduced predecessors and its wave (longest chain
 //! before it).
 //!
@@ -14,15 +13,19 @@
 //! other in name order; GatewaySubnet + public IP -> gateway (and
 //! RouteServerSubnet + public IP -> route server); gateway / route server ->
 //! the VNet's allowGatewayTransit links; the transit link X->Y -> the
-//! useRemoteGateways link Y->X. Nothing else: different VNets run in
-//! parallel.
+//! useRemoteGateways link Y->X; and, because a link's remote id must
+//! resolve when it is created, the remote VNet's last subnet (or the VNet)
+//! -> the link when azmesh creates that remote VNet. Nothing else:
+//! different VNets run in parallel.
 //!
 //! Why no cycle can exist in an error-free plan: every edge goes from a
 //! resource group to what it holds, along one VNet's own chain (subnets,
-//! then links in name order), or across VNets only from a transit link to a
-//! useRemoteGateways link. A VNet with a useRemoteGateways link has no
-//! gateway (AZM041) and so no transit link (AZM043): no edge leaves its
-//! chain towards another VNet, so no path can come back.
+//! then links in name order), from a VNet or subnet to a link (nothing
+//! leads from a link back to a VNet or subnet), or across VNets from a
+//! transit link to a useRemoteGateways link. A VNet with a
+//! useRemoteGateways link has no gateway (AZM041) and so no transit link
+//! (AZM043): no link-to-link edge leaves its chain towards another VNet, so
+//! no path can come back.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -42,7 +45,7 @@ pub fn order(plan: &Plan) -> Result<Order, Box<Diagnostic>> {
     for &(a, b) in &edges {
         g.add_edge(NodeIndex::new(a), NodeIndex::new(b), ());
     }
-    let topo = kahn(&g, nodes.len());
+    let topo = kahn(&g, &nodes);
     if topo.len() < nodes.len() {
         let culprit = petgraph::algo::toposort(&g, None)
             .err()
@@ -63,10 +66,7 @@ pub fn order(plan: &Plan) -> Result<Order, Box<Diagnostic>> {
             *slot = p;
         }
     }
-    let mut reach = Reach {
-        stamp: vec![0; nodes.len()],
-        round: 0,
-    };
+    let mut reach = Reach::new(&g);
     let mut steps: Vec<Step> = Vec::with_capacity(nodes.len());
     for &n in &topo {
         let mut preds: Vec<usize> = g
@@ -107,8 +107,18 @@ pub fn order(plan: &Plan) -> Result<Order, Box<Diagnostic>> {
     Ok(Order { steps })
 }
 
-/// Kahn's algorithm; the ready set is ordered by node id (creation order).
-fn kahn(g: &DiGraph<(), ()>, n: usize) -> Vec<usize> {
+/// Kahn's algorithm; the ready set is ordered by `Resource`, so the order
+/// depends only on what is created, not on how the graph was built.
+fn kahn(g: &DiGraph<(), ()>, nodes: &[Resource]) -> Vec<usize> {
+    let n = nodes.len();
+    let mut by_rank: Vec<usize> = (0..n).collect();
+    by_rank.sort_unstable_by(|&a, &b| nodes.get(a).cmp(&nodes.get(b)));
+    let mut rank = vec![0usize; n];
+    for (r, &i) in by_rank.iter().enumerate() {
+        if let Some(slot) = rank.get_mut(i) {
+            *slot = r;
+        }
+    }
     let mut indegree = vec![0usize; n];
     for e in g.edge_indices() {
         if let Some((_, b)) = g.edge_endpoints(e)
@@ -117,15 +127,20 @@ fn kahn(g: &DiGraph<(), ()>, n: usize) -> Vec<usize> {
             *d += 1;
         }
     }
-    let mut ready: BTreeSet<usize> = (0..n).filter(|&i| indegree.get(i) == Some(&0)).collect();
+    let mut ready: BTreeSet<usize> = (0..n)
+        .filter(|&i| indegree.get(i) == Some(&0))
+        .filter_map(|i| rank.get(i).copied())
+        .collect();
     let mut out = Vec::with_capacity(n);
-    while let Some(next) = ready.pop_first() {
+    while let Some(next) = ready.pop_first().and_then(|r| by_rank.get(r).copied()) {
         out.push(next);
         for m in g.neighbors_directed(NodeIndex::new(next), Direction::Outgoing) {
             if let Some(d) = indegree.get_mut(m.index()) {
                 *d -= 1;
-                if *d == 0 {
-                    ready.insert(m.index());
+                if *d == 0
+                    && let Some(&r) = rank.get(m.index())
+                {
+                    ready.insert(r);
                 }
             }
         }
@@ -133,13 +148,45 @@ fn kahn(g: &DiGraph<(), ()>, n: usize) -> Vec<usize> {
     out
 }
 
-/// Reachability queries by backward search, pruned by topological position.
+/// Reachability queries, pruned by topological position: a backward search
+/// from the target (in-degrees are at most a handful) and a forward search
+/// from the source advance in turn, and the answer is known as soon as
+/// either finishes. Chains are long on one side only (a hub's hundreds of
+/// links behind its transit link, a spoke's few links ahead of its
+/// subnets), so the short side decides. The forward search gives up at a
+/// node with many successors (a gateway, a hub's last subnet): the
+/// backward search alone is always exact.
 struct Reach {
-    stamp: Vec<u32>,
+    /// Round in which a node was reached forwards / backwards.
+    forward: Vec<u32>,
+    backward: Vec<u32>,
+    /// Successor count of every node.
+    out_degree: Vec<usize>,
     round: u32,
 }
 
+/// Above this many successors a node is not expanded forwards.
+const WIDE: usize = 16;
+
 impl Reach {
+    fn new(g: &DiGraph<(), ()>) -> Reach {
+        let n = g.node_count();
+        let mut out_degree = vec![0; n];
+        for e in g.edge_indices() {
+            if let Some((a, _)) = g.edge_endpoints(e)
+                && let Some(d) = out_degree.get_mut(a.index())
+            {
+                *d += 1;
+            }
+        }
+        Reach {
+            forward: vec![0; n],
+            backward: vec![0; n],
+            out_degree,
+            round: 0,
+        }
+    }
+
     /// Whether a path leads from `from` to `to` (`from != to`).
     fn reaches(&mut self, g: &DiGraph<(), ()>, pos: &[usize], from: usize, to: usize) -> bool {
         let (Some(&pf), Some(&pt)) = (pos.get(from), pos.get(to)) else {
@@ -149,24 +196,48 @@ impl Reach {
             return false;
         }
         self.round += 1;
-        let mut stack = vec![to];
-        while let Some(n) = stack.pop() {
-            for p in g.neighbors_directed(NodeIndex::new(n), Direction::Incoming) {
-                let p = p.index();
-                if p == from {
+        let round = self.round;
+        let within = |n: usize| pos.get(n).is_some_and(|&p| p > pf && p < pt);
+        // `None` once the forward search has given up.
+        let mut ahead = Some(vec![from]);
+        let mut behind = std::collections::VecDeque::from([to]);
+        loop {
+            if let Some(stack) = &mut ahead {
+                match stack.pop() {
+                    None => return false,
+                    Some(n) if self.out_degree.get(n).is_some_and(|&d| d > WIDE) => ahead = None,
+                    Some(n) => {
+                        for m in g.neighbors_directed(NodeIndex::new(n), Direction::Outgoing) {
+                            let m = m.index();
+                            if m == to || self.backward.get(m) == Some(&round) {
+                                return true;
+                            }
+                            if within(m) && self.forward.get(m) != Some(&round) {
+                                if let Some(s) = self.forward.get_mut(m) {
+                                    *s = round;
+                                }
+                                stack.push(m);
+                            }
+                        }
+                    }
+                }
+            }
+            let Some(n) = behind.pop_front() else {
+                return false;
+            };
+            for m in g.neighbors_directed(NodeIndex::new(n), Direction::Incoming) {
+                let m = m.index();
+                if m == from || self.forward.get(m) == Some(&round) {
                     return true;
                 }
-                let seen = self.stamp.get(p).is_none_or(|&s| s == self.round);
-                if seen || pos.get(p).is_none_or(|&pp| pp < pf) {
-                    continue;
+                if within(m) && self.backward.get(m) != Some(&round) {
+                    if let Some(s) = self.backward.get_mut(m) {
+                        *s = round;
+                    }
+                    behind.push_back(m);
                 }
-                if let Some(s) = self.stamp.get_mut(p) {
-                    *s = self.round;
-                }
-                stack.push(p);
             }
         }
-        false
     }
 }
 
@@ -215,6 +286,8 @@ fn graph(plan: &Plan) -> (Vec<Resource>, Vec<(usize, usize)>) {
     }
     // Node id of every link, by index into `plan.links`.
     let mut link_ids: Vec<Option<usize>> = vec![None; plan.links.len()];
+    // A managed VNet's last subnet (or the VNet): ready to be peered with.
+    let mut ready: BTreeMap<&str, usize> = BTreeMap::new();
     for v in &plan.vnets {
         let first = plan.links.partition_point(|l| l.local < v.name);
         let count = plan.links.get(first..).map_or(0, |rest| {
@@ -245,6 +318,7 @@ fn graph(plan: &Plan) -> (Vec<Resource>, Vec<(usize, usize)>) {
                 prev = sr;
             }
             last = Some(prev);
+            ready.insert(&v.name, prev);
             let wanted = [
                 v.gateway.as_ref().map(|gw| {
                     (
@@ -298,6 +372,10 @@ fn graph(plan: &Plan) -> (Vec<Resource>, Vec<(usize, usize)>) {
             g.edge(last, Some(ln));
             last = Some(ln);
         }
+    }
+    for (i, l) in plan.links.iter().enumerate() {
+        let id = link_ids.get(i).copied().flatten();
+        g.edge(ready.get(l.remote.as_str()).copied(), id);
     }
     let mut by_pair: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for (i, l) in plan.links.iter().enumerate() {

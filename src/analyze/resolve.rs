@@ -100,7 +100,13 @@ pub struct Estate<'a> {
 impl<'a> Estate<'a> {
     /// The VNet a reference names, or an `UnknownReference` diagnostic.
     pub fn lookup(&self, name: &Name, what: &str, diags: &mut Vec<Diagnostic>) -> Option<usize> {
-        self.lookup_among(name, what, |_| true, diags)
+        self.lookup_among(
+            name,
+            what,
+            |_| true,
+            "declare it with `hub`, `spoke` or `vnet`, or fix the name",
+            diags,
+        )
     }
 
     /// Like `lookup`, suggesting only VNets that `fits` (e.g. hubs for a spoke's hub).
@@ -109,6 +115,7 @@ impl<'a> Estate<'a> {
         name: &Name,
         what: &str,
         fits: impl Fn(&Net<'_>) -> bool,
+        otherwise: &str,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<usize> {
         if let Some(&i) = self.by_name.get(&name.value) {
@@ -127,7 +134,7 @@ impl<'a> Estate<'a> {
         .with_label("not defined");
         d = match did_you_mean(&name.value, candidates) {
             Some(s) => d.with_help(format!("did you mean `{s}`?")),
-            None => d.with_help("declare it with `hub`, `spoke` or `vnet`, or fix the name"),
+            None => d.with_help(otherwise.to_string()),
         };
         diags.push(d);
         None
@@ -606,9 +613,11 @@ fn check_children(vnet: &model::Vnet, kind: Kind, diags: &mut Vec<Diagnostic>) {
     }
     if let Some(g) = &vnet.gateway {
         names::check(&g.name, "gateway", Rule::Child, diags);
+        public_ip_room(&g.name, "gateway", diags);
     }
     if let Some(r) = &vnet.route_server {
         names::check(&r.name, "route server", Rule::Child, diags);
+        public_ip_room(&r.name, "route server", diags);
     }
     if let Some(f) = &vnet.firewall {
         names::check(&f.name, "firewall", Rule::Child, diags);
@@ -694,6 +703,26 @@ fn check_children(vnet: &model::Vnet, kind: Kind, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// A gateway's public IP is named `<name>-pip`, which must fit in 80 characters.
+fn public_ip_room(name: &Name, what: &str, diags: &mut Vec<Diagnostic>) {
+    let len = name.value.chars().count();
+    if len > 76 && len <= 80 {
+        diags.push(
+            Diagnostic::new(
+                Code::InvalidName,
+                name.span,
+                format!(
+                    "{what} name `{}` leaves no room for its public IP's name",
+                    name.value
+                ),
+            )
+            .with_help(
+                "use at most 76 characters: its public IP is named `<name>-pip` (80 at most)",
+            ),
+        );
+    }
+}
+
 fn resolve_hubs(estate: &mut Estate<'_>, diags: &mut Vec<Diagnostic>) {
     for i in 0..estate.vnets.len() {
         let Some(net) = estate.vnets.get(i) else {
@@ -714,10 +743,18 @@ fn resolve_hubs(estate: &mut Estate<'_>, diags: &mut Vec<Diagnostic>) {
             continue;
         };
         let is_hub = |n: &Net<'_>| n.role == plan::Role::Hub;
-        let Some(h) = estate.lookup_among(hub, "hub", is_hub, diags) else {
+        let Some(h) = estate.lookup_among(
+            hub,
+            "hub",
+            is_hub,
+            "name a hub declared with `hub \"NAME\"`, or declare this one",
+            diags,
+        ) else {
             continue;
         };
-        let hub_net = &estate.vnets[h];
+        let Some(hub_net) = estate.vnets.get(h) else {
+            continue;
+        };
         if hub_net.role == plan::Role::Hub {
             if let Some(net) = estate.vnets.get_mut(i) {
                 net.hub = Some(h);
@@ -756,7 +793,13 @@ fn resolve_sites(estate: &mut Estate<'_>, diags: &mut Vec<Diagnostic>) {
         seen.insert(&site.name.value, site.name.span);
         let hub = site.hub.as_ref().and_then(|h| {
             let is_hub = |n: &Net<'_>| n.role == plan::Role::Hub;
-            let i = estate.lookup_among(h, "the site's hub", is_hub, diags)?;
+            let i = estate.lookup_among(
+                h,
+                "the site's hub",
+                is_hub,
+                "name a hub declared with `hub \"NAME\"`",
+                diags,
+            )?;
             if estate
                 .vnets
                 .get(i)
