@@ -279,13 +279,18 @@ fn lang_of(arg: LangArg) -> Lang {
 /// standard output or `-o FILE` (never over an existing file without --force).
 fn import(command: ImportCommand) -> Result<ExitCode, String> {
     let (file, out) = match &command {
-        ImportCommand::Netcfg { file, out, .. } | ImportCommand::AzVnets { file, out } => (file, out),
+        ImportCommand::Netcfg { file, out, .. } | ImportCommand::AzVnets { file, out } => {
+            (file, out)
+        }
     };
     if let Some(path) = &out.output
         && path.exists()
         && !out.force
     {
-        return Err(format!("{} exists: pass --force to overwrite it", path.display()));
+        return Err(format!(
+            "{} exists: pass --force to overwrite it",
+            path.display()
+        ));
     }
     let source = match read_text(file) {
         Ok((name, text)) => Source::new(name, text, Lang::Kdl),
@@ -310,13 +315,19 @@ fn import(command: ImportCommand) -> Result<ExitCode, String> {
                 location: location.clone(),
             },
         ),
-        ImportCommand::AzVnets { out, .. } => azmesh::import::import_az_vnets(&source, lang_of(out.lang)),
+        ImportCommand::AzVnets { out, .. } => {
+            azmesh::import::import_az_vnets(&source, lang_of(out.lang))
+        }
     };
     let imported = match result {
         Ok(imported) => imported,
         Err(diags) => {
             print_human(&source, &diags);
-            eprintln!("{}: {}; nothing written", source.name, diagnostics::summary(&diags));
+            eprintln!(
+                "{}: {}; nothing written",
+                source.name,
+                diagnostics::summary(&diags)
+            );
             return Ok(ExitCode::from(1));
         }
     };
@@ -328,8 +339,14 @@ fn import(command: ImportCommand) -> Result<ExitCode, String> {
                 path: PathBuf::from(path.file_name().ok_or("-o needs a file name")?),
                 contents: imported.text,
             };
-            let dir = path.parent().map_or_else(|| PathBuf::from("."), PathBuf::from);
-            let dir = if dir.as_os_str().is_empty() { PathBuf::from(".") } else { dir };
+            let dir = path
+                .parent()
+                .map_or_else(|| PathBuf::from("."), PathBuf::from);
+            let dir = if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir
+            };
             render::write_atomically(&dir, &[file]).map_err(|e| e.to_string())?;
             eprintln!("wrote {}", path.display());
         }
