@@ -243,3 +243,147 @@ fn graph_and_reach_commands() {
         Some(2)
     );
 }
+
+fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/import")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+#[test]
+fn import_then_check_then_build() {
+    let dir = temp_dir("import");
+    let out = dir.join("estate.kdl");
+    let o = out.to_str().expect("utf-8 path");
+    let r = azmesh(
+        &["import", "netcfg", &fixture("contoso-netcfg.xml"), "-o", o],
+        None,
+    );
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let r = azmesh(&["check", o], None);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    // never over an existing file without --force
+    let r = azmesh(
+        &["import", "netcfg", &fixture("contoso-netcfg.xml"), "-o", o],
+        None,
+    );
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("--force"));
+    let r = azmesh(
+        &[
+            "import",
+            "netcfg",
+            &fixture("contoso-netcfg.xml"),
+            "-o",
+            o,
+            "--force",
+            "--as-resource-manager",
+        ],
+        None,
+    );
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let built = dir.join("built");
+    let r = azmesh(
+        &["build", o, "-o", built.to_str().expect("utf-8 path")],
+        None,
+    );
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    // az JSON to YAML, on standard output
+    let r = azmesh(
+        &[
+            "import",
+            "az-vnets",
+            &fixture("two-subscriptions-az.json"),
+            "--lang",
+            "yaml",
+        ],
+        None,
+    );
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let r = azmesh(
+        &["check", "-", "--lang", "yaml"],
+        Some(&String::from_utf8_lossy(&r.stdout)),
+    );
+    assert_ne!(
+        r.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+}
+
+#[test]
+fn malformed_imports_are_located() {
+    let r = azmesh(&["import", "netcfg", &fixture("malformed.xml")], None);
+    assert_eq!(r.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert!(
+        err.contains("AZM002") && err.contains("malformed.xml:"),
+        "{err}"
+    );
+    assert!(r.stdout.is_empty());
+}
+
+#[test]
+fn diff_reports_changes_and_exit_code() {
+    let dir = temp_dir("diff");
+    let old = write(&dir, "old.kdl", GOOD);
+    assert_eq!(
+        azmesh(&["diff", &old, &old, "--exit-code"], None)
+            .status
+            .code(),
+        Some(0)
+    );
+    let changed = GOOD
+        .replace("10.1.0.0/16", "10.1.0.0/16\" \"10.9.0.0/16")
+        .replace(
+            "spoke \"app\" hub=\"hub\"",
+            "spoke \"app\" hub=\"hub\" allow-forwarded-traffic=#true",
+        );
+    let new = write(&dir, "new.kdl", &changed);
+    let r = azmesh(&["diff", &old, &new, "--exit-code"], None);
+    assert_eq!(r.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&r.stdout);
+    assert!(text.contains("allowForwardedTraffic"), "{text}");
+    assert!(
+        text.contains("sync"),
+        "address-space change needs a sync: {text}"
+    );
+    assert!(String::from_utf8_lossy(&r.stderr).contains("AZM070"));
+    let r = azmesh(&["diff", &old, &new, "--format", "json"], None);
+    assert_eq!(r.status.code(), Some(0));
+    serde_json::from_slice::<serde_json::Value>(&r.stdout).expect("json");
+    assert_eq!(
+        azmesh(&["diff", &old, "/nonexistent.kdl"], None)
+            .status
+            .code(),
+        Some(2)
+    );
+}
