@@ -188,11 +188,13 @@ fn load(input: &Input) -> Result<Result<Source, (String, Diagnostic)>, String> {
             )
         })?,
     };
-    Ok(read_text(&input.file).map(|(name, text)| Source::new(name, text, lang)))
+    Ok(read_text(&input.file)
+        .map(|(name, text)| Source::new(name, text, lang))
+        .map_err(|e| *e))
 }
 
 /// Reads FILE (or standard input for `-`) as UTF-8; a failure is an AZM001 diagnostic.
-fn read_text(file: &str) -> Result<(String, String), (String, Diagnostic)> {
+fn read_text(file: &str) -> Result<(String, String), Box<(String, Diagnostic)>> {
     let (name, bytes) = if file == "-" {
         let mut buf = Vec::new();
         let read = std::io::stdin().read_to_end(&mut buf);
@@ -203,16 +205,16 @@ fn read_text(file: &str) -> Result<(String, String), (String, Diagnostic)> {
     let bytes = match bytes {
         Ok(b) => b,
         Err(e) => {
-            return Err((
+            return Err(Box::new((
                 name.clone(),
                 Diagnostic::new(Code::Io, None, format!("cannot read {name}: {e}"))
                     .with_help("check the path and its permissions"),
-            ));
+            )));
         }
     };
     match String::from_utf8(bytes) {
         Ok(text) => Ok((name, text)),
-        Err(e) => Err((
+        Err(e) => Err(Box::new((
             name.clone(),
             Diagnostic::new(
                 Code::Io,
@@ -223,7 +225,7 @@ fn read_text(file: &str) -> Result<(String, String), (String, Diagnostic)> {
                 ),
             )
             .with_help("save the file as UTF-8"),
-        )),
+        ))),
     }
 }
 
@@ -294,7 +296,8 @@ fn import(command: ImportCommand) -> Result<ExitCode, String> {
     }
     let source = match read_text(file) {
         Ok((name, text)) => Source::new(name, text, Lang::Kdl),
-        Err((name, d)) => {
+        Err(e) => {
+            let (name, d) = *e;
             print_human(&Source::new(name, String::new(), Lang::Kdl), &[d]);
             return Ok(ExitCode::from(1));
         }
