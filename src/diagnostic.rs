@@ -100,6 +100,7 @@ catalogue! {
     PeeringLimit = "AZM051", Error, "a VNet has more peering links than the platform allows";
     SelfPeering = "AZM052", Error, "a VNet is peered with itself";
     DuplicatePeering = "AZM053", Error, "the same pair of VNets is peered twice";
+    RouteLimit = "AZM055", Error, "a route table would have more routes than Azure allows";
     // clouds and tenants
     MixedClouds = "AZM060", Error, "an estate mixes Azure clouds";
     CrossTenant = "AZM061", Warning, "a peering crosses Entra tenants";

@@ -57,7 +57,7 @@ pub fn analyze(topology: &Topology) -> Analysis {
     address::check(&mut estate, &mut diags);
     let links = links::expand(&estate, &mut diags);
     overlap::check(&estate, &links, &mut diags);
-    let tables = routes::tables(&estate, &links);
+    let tables = routes::tables(&estate, &links, &mut diags);
     let mut plan = assemble::plan(&estate, &links, &tables, &mut diags);
     let has_errors = diags.iter().any(Diagnostic::is_error);
     let plan = if has_errors {

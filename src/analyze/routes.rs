@@ -16,6 +16,7 @@ use super::address::SPECIAL_SUBNETS;
 use super::links::Links;
 use super::names;
 use super::resolve::Estate;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::plan::{Origin, Route};
 
 /// One planned table, before units and tags are attached.
@@ -34,9 +35,14 @@ pub fn takes_route_table(subnet: &str) -> bool {
     !SPECIAL_SUBNETS.contains(&subnet)
 }
 
-/// The route tables of the estate, sorted by name.
-#[must_use]
-pub fn tables(estate: &Estate<'_>, links: &Links) -> Vec<Table> {
+/// Routes Azure allows in one route table.
+pub const MAX_ROUTES: usize = 400;
+
+/// The route tables of the estate, sorted by name. A hub whose spokes'
+/// tables would pass `MAX_ROUTES` gets a `RouteLimit` diagnostic and no
+/// tables (checked before they are built: the sizes grow with the square
+/// of the spoke count).
+pub fn tables(estate: &Estate<'_>, links: &Links, diags: &mut Vec<Diagnostic>) -> Vec<Table> {
     let mut spokes_of: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for (i, net) in estate.vnets.iter().enumerate() {
         if let Some(h) = net.hub {
@@ -98,6 +104,37 @@ pub fn tables(estate: &Estate<'_>, links: &Links) -> Vec<Table> {
                     },
                 ));
             }
+        }
+        // A spoke's table holds every destination but itself.
+        let mut own: BTreeMap<usize, usize> = BTreeMap::new();
+        for (d, _) in &destinations {
+            *own.entry(*d).or_default() += 1;
+        }
+        let fewest_own = spokes
+            .iter()
+            .map(|s| own.get(s).copied().unwrap_or(0))
+            .min()
+            .unwrap_or(0);
+        let largest = destinations.len() + usize::from(default_route) - fewest_own;
+        if largest > MAX_ROUTES {
+            let at = hub_net
+                .src
+                .firewall
+                .as_ref()
+                .map_or(hub_net.src.name.span, |f| f.name.span);
+            diags.push(
+                Diagnostic::new(
+                    Code::RouteLimit,
+                    at,
+                    format!(
+                        "the spokes of `{}` would need route tables of up to {largest} routes through this firewall; Azure allows {MAX_ROUTES}",
+                        hub_net.name
+                    ),
+                )
+                .with_label("next hop of every spoke route")
+                .with_help("give spokes address spaces that fewer routes cover, split the hub, or peer fewer hubs with it"),
+            );
+            continue;
         }
         for &spoke in spokes {
             let Some(net) = estate.vnets.get(spoke) else {
