@@ -202,9 +202,7 @@ fn nested_template(
         resources_api: RESOURCES_API,
         resources: arm,
     };
-    let text = env
-        .get_template(name)?
-        .render(minijinja::value::Value::from(minijinja::value::Serde(&ctx)))?;
+    let text = super::render_template(env, name, &ctx)?;
     parse(name, &text)
 }
 
@@ -342,8 +340,6 @@ fn main_template(
         deployments,
     };
     let name = "arm/main.json";
-    let text = env
-        .get_template(name)?
-        .render(minijinja::value::Value::from(minijinja::value::Serde(&ctx)))?;
+    let text = super::render_template(env, name, &ctx)?;
     parse(name, &text)
 }

@@ -113,16 +113,6 @@ fn type_ref(arm_type: &str, api: &str) -> String {
     format!("{arm_type}@{api}")
 }
 
-fn render_template(
-    env: &Environment<'static>,
-    name: &str,
-    ctx: &impl Serialize,
-) -> Result<String, RenderError> {
-    Ok(env
-        .get_template(name)?
-        .render(minijinja::value::Value::from(minijinja::value::Serde(ctx)))?)
-}
-
 fn module(
     plan: &Plan,
     env: &Environment<'static>,
@@ -204,7 +194,7 @@ fn module(
                 .map(|_| type_ref("Microsoft.Network/virtualHubs/ipConfigurations", api)),
         });
     }
-    render_template(
+    super::render_template(
         env,
         "bicep/module.bicep",
         &ModuleCtx {
@@ -301,7 +291,7 @@ pub fn render_with(
         };
         out.push(OutputFile {
             path: PathBuf::from(format!("bicep/{}", file_of(entry))),
-            contents: render_template(env, "bicep/main.bicep", &ctx)?,
+            contents: super::render_template(env, "bicep/main.bicep", &ctx)?,
         });
     }
     if layout
@@ -315,7 +305,7 @@ pub fn render_with(
         }
         out.push(OutputFile {
             path: PathBuf::from("bicep/resource-group.bicep"),
-            contents: render_template(
+            contents: super::render_template(
                 env,
                 "bicep/resource-group.bicep",
                 &RgModuleCtx {

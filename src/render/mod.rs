@@ -207,6 +207,17 @@ fn format_value(target: &str, value: &Value) -> Result<String, minijinja::Error>
     })
 }
 
+/// Renders template `name` of `env` with the serializable context `ctx`.
+pub fn render_template(
+    env: &Environment<'static>,
+    name: &str,
+    ctx: &impl serde::Serialize,
+) -> Result<String, RenderError> {
+    Ok(env
+        .get_template(name)?
+        .render(Value::from(minijinja::value::Serde(ctx)))?)
+}
+
 /// The plan as a template value.
 #[must_use]
 pub fn plan_value(plan: &Plan) -> Value {
