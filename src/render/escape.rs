@@ -20,12 +20,15 @@ pub fn arm(text: &str) -> String {
     serde_json::to_string(text).expect("a string always serializes")
 }
 
-/// A Bicep single-quoted string literal.
+/// A Bicep single-quoted string literal. Backslashes at the end of the
+/// text are written `\u{5C}`: `'a\\'` is valid Bicep, but checkov's parser
+/// (pycep) reads the `\'` as an escaped quote and cannot scan the file.
 #[must_use]
 pub fn bicep(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('\'');
-    let mut chars = text.chars().peekable();
+    let body = text.trim_end_matches('\\');
+    let mut chars = body.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '\\' => out.push_str("\\\\"),
@@ -39,6 +42,9 @@ pub fn bicep(text: &str) -> String {
             }
             c => out.push(c),
         }
+    }
+    for _ in body.len()..text.len() {
+        out.push_str("\\u{5C}");
     }
     out.push('\'');
     out
@@ -94,6 +100,7 @@ mod tests {
     fn bicep_escapes_quotes_and_interpolation() {
         assert_eq!(bicep("it's ${x} \\ $y"), r"'it\'s \${x} \\ $y'");
         assert_eq!(bicep("a\nb"), r"'a\nb'");
+        assert_eq!(bicep("C:\\temp\\"), r"'C:\\temp\u{5C}'");
     }
 
     #[test]
