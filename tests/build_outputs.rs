@@ -49,6 +49,9 @@ fn every_output_of_every_example_and_valid_case_is_a_snapshot() {
             assert!(twin == &files, "{}: differs from its twin", path.display());
             continue;
         }
+        for f in &files {
+            assert_parses(path, f);
+        }
         let case = common::snapshot_name(&path.with_extension(""), "build");
         settings.bind(|| {
             for f in &files {
@@ -60,5 +63,53 @@ fn every_output_of_every_example_and_valid_case_is_a_snapshot() {
             }
         });
         by_stem.insert((dir, stem), files);
+    }
+}
+
+/// Each generated file is read by a real third-party parser of its
+/// language: serde_json for ARM, tree-sitter grammars for Bicep, bash and
+/// PowerShell.
+fn assert_parses(case: &std::path::Path, f: &render::OutputFile) {
+    let ext = f
+        .path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or_default();
+    let problem = match ext {
+        "json" => serde_json::from_str::<serde_json::Value>(&f.contents)
+            .err()
+            .map(|e| e.to_string()),
+        "bicep" => common::syntax_error(&f.contents, tree_sitter_bicep::LANGUAGE.into()),
+        "sh" => common::syntax_error(&f.contents, tree_sitter_bash::LANGUAGE.into()),
+        "ps1" => common::syntax_error(&f.contents, tree_sitter_powershell::LANGUAGE.into()),
+        other => Some(format!("unexpected output type `{other}`")),
+    };
+    assert!(
+        problem.is_none(),
+        "{}: {} does not parse: {}",
+        case.display(),
+        f.path.display(),
+        problem.unwrap_or_default()
+    );
+}
+
+#[test]
+fn the_parsers_catch_broken_files() {
+    let broken = [
+        ("x.json", "{\"a\": }"),
+        (
+            "x.bicep",
+            "resource x 'Microsoft.Network/virtualNetworks@2024-07-01' = {\n  name: 'a'\n",
+        ),
+        ("x.sh", "if true; then echo 'x\n"),
+        ("x.ps1", "if ($true) { Write-Output 'x'\n"),
+    ];
+    for (name, text) in broken {
+        let f = render::OutputFile {
+            path: PathBuf::from(name),
+            contents: text.to_string(),
+        };
+        let r = std::panic::catch_unwind(|| assert_parses(std::path::Path::new("probe"), &f));
+        assert!(r.is_err(), "{name} was not caught");
     }
 }

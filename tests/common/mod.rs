@@ -56,3 +56,30 @@ pub fn settings() -> insta::Settings {
     s.set_omit_expression(true);
     s
 }
+
+/// The first ERROR or MISSING node of `text` parsed with `language`, as
+/// `line:col kind`; `None` when the tree is clean.
+pub fn syntax_error(text: &str, language: tree_sitter::Language) -> Option<String> {
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(&language).expect("grammar loads");
+    let tree = parser.parse(text, None).expect("parses");
+    let mut cursor = tree.walk();
+    loop {
+        let node = cursor.node();
+        if node.is_error() || node.is_missing() {
+            let p = node.start_position();
+            return Some(format!("{}:{} {}", p.row + 1, p.column + 1, node.kind()));
+        }
+        if node.has_error() && cursor.goto_first_child() {
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return None;
+            }
+        }
+    }
+}
