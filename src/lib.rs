@@ -49,6 +49,23 @@ impl Compilation {
 #[must_use]
 pub fn compile(source: &Source) -> Compilation {
     let (topology, mut diagnostics) = parse::parse(source);
+    if topology.name.is_none() && !diagnostics.iter().any(Diagnostic::is_error) {
+        let example = match source.lang {
+            source::Lang::Kdl => "topology \"contoso\"",
+            source::Lang::Yaml => "topology: contoso",
+        };
+        diagnostics.push(
+            Diagnostic::new(
+                diagnostic::Code::MissingValue,
+                source::Span::new(0, 0),
+                "the estate has no name",
+            )
+            .with_label("no `topology` here")
+            .with_help(format!(
+                "add `{example}` at the top: it names deployments and output files"
+            )),
+        );
+    }
     let analysis = analyze::analyze(&topology);
     diagnostics.extend(analysis.diagnostics);
     diagnostic::normalize(&mut diagnostics);

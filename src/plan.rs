@@ -36,6 +36,21 @@ pub struct Plan {
     /// Sorted by name.
     pub sites: Vec<PlanSite>,
     pub order: Order,
+    /// Links whose remote VNet's address space changed since the previous
+    /// topology (`azmesh build --since OLD`): the scripts re-sync them after
+    /// everything else. Empty without `--since`. Sorted by (VNet, link).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub peering_syncs: Vec<SyncLink>,
+}
+
+/// A link to re-sync (`az network vnet peering sync`,
+/// `Sync-AzVirtualNetworkPeering`) because its remote address space changed.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncLink {
+    /// The VNet that holds the link.
+    pub vnet: String,
+    pub link: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

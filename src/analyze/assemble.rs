@@ -193,6 +193,7 @@ pub fn plan(
         route_tables,
         sites,
         order: Order::default(),
+        peering_syncs: Vec::new(),
     }
 }
 

@@ -354,6 +354,7 @@ pub fn sample_plan(hostile: bool) -> Plan {
             gateway_address: Some("203.0.113.10".into()),
         }],
         order,
+        peering_syncs: Vec::new(),
     }
 }
 
