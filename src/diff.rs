@@ -179,6 +179,30 @@ pub struct PeeringSync {
     pub pwsh: String,
 }
 
+/// The links that must be re-synced because their remote VNet's address
+/// space changed: `azmesh build FILE --since OLD` puts them in the plan
+/// (`Plan::peering_syncs`) for the scripts. Sorted, without repeats.
+#[must_use]
+pub fn sync_links(diff: &Diff) -> Vec<crate::plan::SyncLink> {
+    let mut out: Vec<crate::plan::SyncLink> = diff
+        .changed
+        .iter()
+        .flat_map(|v| &v.changes)
+        .filter_map(|c| match c {
+            Change::AddressSpace { syncs, .. } => Some(syncs),
+            _ => None,
+        })
+        .flatten()
+        .map(|s| crate::plan::SyncLink {
+            vnet: s.vnet.clone(),
+            link: s.link.clone(),
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
 /// What changes from `old` to `new`: `azmesh diff OLD NEW` (both files are
 /// compiled by the caller; `--format human|json` picks [`render_human`] or
 /// [`render_json`], `--exit-code` exits 1 when `!diff.is_empty()`).

@@ -79,6 +79,10 @@ enum Command {
         /// Refuse to build when there are warnings.
         #[arg(long)]
         deny_warnings: bool,
+        /// The topology as deployed before this change: the scripts then re-sync the peerings
+        /// of VNets whose address space changed.
+        #[arg(long, value_name = "OLD")]
+        since: Option<String>,
     },
     /// Draw the estate: VNets grouped by subscription and region, links with their flags.
     Graph {
@@ -493,6 +497,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             target,
             templates,
             deny_warnings,
+            since,
         } => {
             let targets = target
                 .iter()
@@ -511,7 +516,7 @@ fn run(command: Command) -> Result<ExitCode, String> {
             let c = azmesh::compile(&source);
             print_human(&source, &c.diagnostics);
             let code = exit(&c.diagnostics, deny_warnings);
-            let plan = match c.plan {
+            let mut plan = match c.plan {
                 Some(plan) if code == ExitCode::SUCCESS => plan,
                 _ => {
                     eprintln!(
@@ -522,6 +527,21 @@ fn run(command: Command) -> Result<ExitCode, String> {
                     return Ok(ExitCode::from(1));
                 }
             };
+            if let Some(old) = since {
+                let input = Input {
+                    file: old,
+                    lang: None,
+                };
+                let Some((_, previous)) = compile_input(&input)? else {
+                    eprintln!("azmesh: the --since topology does not compile; nothing written");
+                    return Ok(ExitCode::from(1));
+                };
+                let d = azmesh::diff::diff(previous.plan.as_ref().ok_or("no plan")?, &plan);
+                for w in azmesh::diff::sync_warnings(&d) {
+                    eprintln!("warning[{}]: {}", w.code, w.message);
+                }
+                plan.peering_syncs = azmesh::diff::sync_links(&d);
+            }
             let files = match render::render(&plan, &targets, templates.as_deref()) {
                 Ok(mut files) => {
                     files.push(render::OutputFile {
