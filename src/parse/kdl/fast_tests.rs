@@ -4,16 +4,71 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{fast, parse_with};
-use crate::source::{Lang, Source};
+use ::kdl::{KdlDocument, KdlNode};
+
+use super::{Mapper, fast, parse_with};
+use crate::source::{Lang, Source, Span};
+
+/// What the mapper reads of a document, spans included, one line a node
+/// or entry.
+fn projection(document: &KdlDocument, text: &str) -> String {
+    fn walk(nodes: &[KdlNode], mapper: &Mapper<'_>, depth: usize, out: &mut String) {
+        for node in nodes {
+            let name = node.name();
+            out.push_str(&format!(
+                "{:depth$}node {:?} {:?} repr={:?} span={:?} node_span={:?} ty={:?}\n",
+                "",
+                name.value(),
+                Span::from(name.span()),
+                name.repr(),
+                Span::from(node.span()).start,
+                mapper.node_span(node),
+                node.ty().map(|t| t.value()),
+            ));
+            for entry in node.entries() {
+                out.push_str(&format!(
+                    "{:depth$}  entry {:?} {:?} value={:?} span={:?} value_span={:?} ty={:?}\n",
+                    "",
+                    entry
+                        .name()
+                        .map(|n| (n.value(), Span::from(n.span()), n.repr())),
+                    entry.name().map(|n| n.value()),
+                    entry.value(),
+                    Span::from(entry.span()),
+                    mapper.value_span(entry),
+                    entry.ty().map(|t| t.value()),
+                ));
+            }
+            if let Some(children) = node.children() {
+                walk(children.nodes(), mapper, depth + 4, out);
+            }
+        }
+    }
+    let mapper = Mapper {
+        text,
+        diagnostics: Vec::new(),
+    };
+    let mut out = String::new();
+    walk(document.nodes(), &mapper, 0, &mut out);
+    out
+}
 
 /// Both ways of reading `text`, as Debug text; `None` when the fast reader
 /// declines it.
 fn both(text: &str) -> Option<(String, String)> {
     let source = Source::new("test.kdl", text, Lang::Kdl);
-    fast::parse(text)?;
-    let quick = format!("{:#?}", parse_with(&source, true));
-    let slow = format!("{:#?}", parse_with(&source, false));
+    let document = fast::parse(text)?;
+    let slow_document = KdlDocument::parse_v2(text);
+    let slow_document = match &slow_document {
+        Ok(document) => projection(document, text),
+        Err(error) => format!("the kdl crate rejects it: {error:?}"),
+    };
+    let quick = format!(
+        "{}{:#?}",
+        projection(&document, text),
+        parse_with(&source, true)
+    );
+    let slow = format!("{}{:#?}", slow_document, parse_with(&source, false));
     Some((quick, slow))
 }
 
