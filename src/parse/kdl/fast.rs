@@ -496,9 +496,10 @@ impl Parser<'_> {
         let value = match self.peek()? {
             b'"' => {
                 if self.starts_with(b"\"\"\"") {
-                    return None;
+                    self.multi_line()?
+                } else {
+                    self.quoted()?
                 }
-                self.quoted()?
             }
             b'#' => self.raw()?,
             _ => self.bare()?,
@@ -569,6 +570,57 @@ impl Parser<'_> {
                     self.pos += c.len_utf8();
                 }
             }
+        }
+    }
+
+    /// `"""` newline, lines, closing line of whitespace and `"""`; the
+    /// cursor on the opening quotes. Each line loses the closing line's
+    /// whitespace (a line of only whitespace becomes empty), newlines become
+    /// `\n`, and the first and last newline go. Escapes are left to the
+    /// `kdl` crate.
+    fn multi_line(&mut self) -> Option<String> {
+        self.pos += 3;
+        if !self.newline() {
+            return None;
+        }
+        let mut lines = Vec::new();
+        loop {
+            let line_start = self.pos;
+            while matches!(self.peek(), Some(b' ' | b'\t')) {
+                self.pos += 1;
+            }
+            if self.starts_with(b"\"\"\"") {
+                let prefix = self.text.get(line_start..self.pos)?;
+                self.pos += 3;
+                let mut value = String::new();
+                for line in lines {
+                    let line: &str = line;
+                    if !line.bytes().all(|b| b == b' ' || b == b'\t') {
+                        value.push_str(line.strip_prefix(prefix)?);
+                    }
+                    value.push('\n');
+                }
+                value.pop();
+                return Some(value);
+            }
+            loop {
+                match self.peek()? {
+                    b'\n' | b'\r' => break,
+                    b'\\' => return None,
+                    b'"' if self.starts_with(b"\"\"\"") => return None,
+                    b if b < 0x20 && b != b'\t' => return None,
+                    b if b < 0x80 => self.pos += 1,
+                    _ => {
+                        let c = self.char().ok()?;
+                        if suspicious(c) || odd_space(c) {
+                            return None;
+                        }
+                        self.pos += c.len_utf8();
+                    }
+                }
+            }
+            lines.push(self.text.get(line_start..self.pos)?);
+            self.newline();
         }
     }
 
@@ -673,6 +725,14 @@ fn identifier(token: &Token, text: &str) -> KdlIdentifier {
 
 fn ident_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':' | b'@' | b'+')
+}
+
+/// A space other than a plain space or tab.
+fn odd_space(c: char) -> bool {
+    matches!(
+        c,
+        '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
+    )
 }
 
 /// A character the `kdl` crate may read differently from here: control
