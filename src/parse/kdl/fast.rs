@@ -4,8 +4,9 @@
 //! spans and formats the mapper reads: node, entry and identifier spans and
 //! each entry's `value_repr`) that `KdlDocument::parse_v2` builds, or
 //! `None` for anything this reader is not sure of: any syntax error, a KDL
-//! 1.0 spelling, a float, a multi-line string, characters outside plain
-//! ASCII spacing. `None` sends the text down the `kdl` crate's path, which
+//! 1.0 spelling, a float or exponent, escapes in a multi-line string, a raw
+//! multi-line string, non-ASCII identifiers, spacing other than spaces and
+//! tabs, control or direction characters. `None` sends the text down the `kdl` crate's path, which
 //! reports the problems; so this reader never reports anything itself.
 //!
 //! It exists for speed: the `kdl` crate keeps format-preserving detail for
