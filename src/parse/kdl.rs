@@ -12,12 +12,16 @@
 //! usable name is left out (nothing could refer to it); of a node or
 //! property given twice the first one counts.
 
+mod fast;
 mod fields;
 mod settings;
 mod vnet;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fast_tests;
 
 use std::collections::BTreeMap;
 
@@ -32,7 +36,22 @@ use settings::SETTINGS;
 /// Reads a KDL source into the topology model.
 #[must_use]
 pub fn parse(source: &Source) -> (Topology, Vec<Diagnostic>) {
-    match read_document(&source.text) {
+    parse_with(source, true)
+}
+
+/// Reads a KDL source, trying the fast reader for plain KDL 2.0 first when
+/// `fast` is set (the tests compare both ways).
+fn parse_with(source: &Source, fast: bool) -> (Topology, Vec<Diagnostic>) {
+    let fast_document = if fast {
+        fast::parse(&source.text)
+    } else {
+        None
+    };
+    let document = match fast_document {
+        Some(document) => Ok(document),
+        None => read_document(&source.text),
+    };
+    match document {
         Ok(document) => {
             let mut mapper = Mapper {
                 text: &source.text,
