@@ -14,7 +14,7 @@ use minijinja::Environment;
 use minijinja::value::{Serde, Value};
 use serde::Serialize;
 
-use crate::plan::{Kind, Plan, PlanVnet, Resource, Tags, Unit};
+use crate::plan::{Kind, Link, Plan, PlanVnet, Resource, RouteTable, Tags, Unit};
 use crate::render::RenderError;
 
 /// Everything a script template reads.
@@ -28,7 +28,7 @@ pub struct Script {
     pub cloud_name: String,
     /// Microsoft.Network API version (for generic resource writes).
     pub api_version: String,
-    /// Every step in plan order.
+    /// Every step in plan order (PowerShell runs these one at a time).
     pub steps: Vec<StepCtx>,
     /// Steps grouped by wave, for the bash script.
     pub waves: Vec<Wave>,
@@ -234,6 +234,38 @@ fn vnet_of<'a>(plan: &'a Plan, name: &str) -> Result<&'a PlanVnet, RenderError> 
     })
 }
 
+/// Look-ups by name, built once per plan (the plan's lists are scanned
+/// once, not once per step).
+struct Index<'a> {
+    links: BTreeMap<(&'a str, &'a str), &'a Link>,
+    route_tables: BTreeMap<&'a str, &'a RouteTable>,
+}
+
+impl<'a> Index<'a> {
+    fn new(plan: &'a Plan) -> Index<'a> {
+        Index {
+            links: plan
+                .links
+                .iter()
+                .map(|l| ((l.local.as_str(), l.name.as_str()), l))
+                .collect(),
+            route_tables: plan
+                .route_tables
+                .iter()
+                .map(|t| (t.name.as_str(), t))
+                .collect(),
+        }
+    }
+
+    fn link(&self, vnet: &str, name: &str) -> Option<&'a Link> {
+        self.links.get(&(vnet, name)).copied()
+    }
+
+    fn route_table(&self, name: &str) -> Option<&'a RouteTable> {
+        self.route_tables.get(name).copied()
+    }
+}
+
 fn place(unit: &Unit, location: &str) -> Place {
     Place {
         unit: 0,
@@ -245,7 +277,12 @@ fn place(unit: &Unit, location: &str) -> Place {
     }
 }
 
-fn step_ctx(plan: &Plan, index: usize, resource: &Resource) -> Result<StepCtx, RenderError> {
+fn step_ctx(
+    plan: &Plan,
+    idx: &Index<'_>,
+    index: usize,
+    resource: &Resource,
+) -> Result<StepCtx, RenderError> {
     let no_tags = Tags::new();
     let (unit_index, location, tags, comment_text, what) = match resource {
         Resource::ResourceGroup { unit } => {
@@ -283,10 +320,8 @@ fn step_ctx(plan: &Plan, index: usize, resource: &Resource) -> Result<StepCtx, R
                 .ok_or_else(|| broken(format!("VNet {vnet:?} has no subnet {subnet:?}")))?;
             let route_table_id = match &s.route_table {
                 Some(rt) => {
-                    let table = plan
-                        .route_tables
-                        .iter()
-                        .find(|t| &t.name == rt)
+                    let table = idx
+                        .route_table(rt)
                         .ok_or_else(|| broken(format!("no route table {rt:?}")))?;
                     let u = unit_of(plan, table.unit)?;
                     Some(format!(
@@ -372,10 +407,8 @@ fn step_ctx(plan: &Plan, index: usize, resource: &Resource) -> Result<StepCtx, R
             )
         }
         Resource::RouteTable { name } => {
-            let t = plan
-                .route_tables
-                .iter()
-                .find(|t| &t.name == name)
+            let t = idx
+                .route_table(name)
                 .ok_or_else(|| broken(format!("no route table {name:?}")))?;
             (
                 t.unit,
@@ -398,10 +431,8 @@ fn step_ctx(plan: &Plan, index: usize, resource: &Resource) -> Result<StepCtx, R
             )
         }
         Resource::Link { vnet, name } => {
-            let l = plan
-                .links
-                .iter()
-                .find(|l| &l.local == vnet && &l.name == name)
+            let l = idx
+                .link(vnet, name)
                 .ok_or_else(|| broken(format!("VNet {vnet:?} has no link {name:?}")))?;
             let local = vnet_of(plan, &l.local)?;
             let remote_tenant = plan.vnet(&l.remote).and_then(|r| r.tenant.clone());
@@ -646,6 +677,7 @@ fn header(plan: &Plan, tenants: &[String]) -> Vec<String> {
 /// still being written. The plan's order does not carry that edge; adding
 /// it here only ever delays a step (and, through `after`, its dependents).
 fn effective_waves(plan: &Plan) -> Vec<usize> {
+    let idx = Index::new(plan);
     let mut chain_end: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, s) in plan.order.steps.iter().enumerate() {
         if let Resource::Vnet { vnet } | Resource::Subnet { vnet, .. } = &s.resource {
@@ -661,10 +693,7 @@ fn effective_waves(plan: &Plan) -> Vec<usize> {
             }
         }
         if let Resource::Link { vnet, name } = &s.resource
-            && let Some(link) = plan
-                .links
-                .iter()
-                .find(|l| &l.local == vnet && &l.name == name)
+            && let Some(link) = idx.link(vnet, name)
             && let Some(&end) = chain_end.get(link.remote.as_str())
             && let Some(&ew) = waves.get(end)
             && end < i
@@ -678,9 +707,10 @@ fn effective_waves(plan: &Plan) -> Vec<usize> {
 
 /// Builds the script context for `plan`.
 pub fn build(plan: &Plan) -> Result<Script, RenderError> {
+    let idx = Index::new(plan);
     let mut steps = Vec::with_capacity(plan.order.steps.len());
     for (i, s) in plan.order.steps.iter().enumerate() {
-        steps.push(step_ctx(plan, i, &s.resource)?);
+        steps.push(step_ctx(plan, &idx, i, &s.resource)?);
     }
 
     let tenant_set: BTreeSet<String> = plan
@@ -714,15 +744,15 @@ pub fn build(plan: &Plan) -> Result<Script, RenderError> {
     let mut waited: BTreeSet<usize> = BTreeSet::new();
     let effective = effective_waves(plan);
     let wave_count = effective.iter().map(|w| w + 1).max().unwrap_or(0);
+    let mut by_wave: Vec<Vec<usize>> = vec![Vec::new(); wave_count];
+    for (i, &ew) in effective.iter().enumerate() {
+        if let Some(members) = by_wave.get_mut(ew) {
+            members.push(i);
+        }
+    }
     let mut waves = Vec::new();
     let mut current_unit = None;
-    for w in 0..wave_count {
-        let members: Vec<usize> = effective
-            .iter()
-            .enumerate()
-            .filter(|&(_, &ew)| ew == w)
-            .map(|(i, _)| i)
-            .collect();
+    for (w, members) in by_wave.into_iter().enumerate() {
         let mut waits = Vec::new();
         for &i in &members {
             for a in &plan.order.steps[i].after {
@@ -760,6 +790,10 @@ pub fn build(plan: &Plan) -> Result<Script, RenderError> {
         } else {
             sequential.extend(by_vnet.into_values().flatten());
         }
+        // Steps of one wave do not depend on each other: grouped by unit
+        // (stable, so links on one VNet keep their order), each unit's run
+        // gets one section instead of one per alternation.
+        sequential.sort_by_key(|s| s.place.unit);
         mark_sections(plan, sequential.iter_mut(), &mut current_unit);
         waves.push(Wave {
             index: w,
