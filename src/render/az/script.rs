@@ -507,16 +507,25 @@ fn section_text(plan: &Plan, unit: usize) -> String {
     ))
 }
 
-/// Marks the first step of each run of steps in one unit.
+/// Marks the first step of each run of steps in one unit. A unit's first
+/// section says everything about it; its later ones (large estates switch
+/// back and forth thousands of times) only name it.
 fn mark_sections<'a>(
     plan: &Plan,
     steps: impl IntoIterator<Item = &'a mut StepCtx>,
     current: &mut Option<usize>,
+    seen: &mut BTreeSet<usize>,
 ) {
     for step in steps {
-        if *current != Some(step.place.unit) {
-            step.place.section = Some(section_text(plan, step.place.unit));
-            *current = Some(step.place.unit);
+        let unit = step.place.unit;
+        if *current != Some(unit) {
+            step.place.section = Some(if seen.insert(unit) {
+                section_text(plan, unit)
+            } else {
+                let name = plan.units.get(unit).map_or("", |u| u.name.as_str());
+                comment(&format!("unit {name} (continued)"))
+            });
+            *current = Some(unit);
         }
     }
 }
@@ -752,6 +761,7 @@ pub fn build(plan: &Plan) -> Result<Script, RenderError> {
     }
     let mut waves = Vec::new();
     let mut current_unit = None;
+    let mut seen = BTreeSet::new();
     for (w, members) in by_wave.into_iter().enumerate() {
         let mut waits = Vec::new();
         for &i in &members {
@@ -794,7 +804,7 @@ pub fn build(plan: &Plan) -> Result<Script, RenderError> {
         // (stable, so links on one VNet keep their order), each unit's run
         // gets one section instead of one per alternation.
         sequential.sort_by_key(|s| s.place.unit);
-        mark_sections(plan, sequential.iter_mut(), &mut current_unit);
+        mark_sections(plan, sequential.iter_mut(), &mut current_unit, &mut seen);
         waves.push(Wave {
             index: w,
             waits,
@@ -809,7 +819,8 @@ pub fn build(plan: &Plan) -> Result<Script, RenderError> {
         .collect();
 
     let mut current_unit = None;
-    mark_sections(plan, steps.iter_mut(), &mut current_unit);
+    let mut seen = BTreeSet::new();
+    mark_sections(plan, steps.iter_mut(), &mut current_unit, &mut seen);
 
     Ok(Script {
         header: header(plan, &tenants),
@@ -945,6 +956,29 @@ mod tests {
                 vec!["app2-to-hub-weu", "app2-to-legacy"],
             ]
         );
+    }
+
+    #[test]
+    fn a_units_first_section_describes_it_and_later_ones_only_name_it() {
+        let plan = sample_plan(false);
+        let script = build(&plan).expect("fixture builds");
+        let mut seen = BTreeSet::new();
+        let mut continued = 0;
+        for s in &script.steps {
+            let Some(section) = &s.place.section else {
+                continue;
+            };
+            let name = &plan.units[s.place.unit].name;
+            if seen.insert(s.place.unit) {
+                assert!(section.starts_with(&format!("unit {name}: subscription ")));
+            } else {
+                assert_eq!(section, &format!("unit {name} (continued)"));
+                continued += 1;
+            }
+        }
+        assert!(continued > 0, "the fixture returns to a unit");
+        let used: BTreeSet<usize> = script.steps.iter().map(|s| s.place.unit).collect();
+        assert_eq!(seen, used);
     }
 
     #[test]
