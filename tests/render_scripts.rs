@@ -472,7 +472,7 @@ fn a_failed_parallel_link_fails_the_script_before_the_next_wave() {
 #[test]
 fn deploy_sh_runs_links_of_different_vnets_as_jobs() {
     let text = rendered(&sample_plan(false), Target::Az);
-    assert!(text.contains(") &\npids+=(\"$!\")"));
+    assert!(text.contains(" &\npids+=(\"$!\")"));
     assert!(text.contains("wait_for_jobs \"${pids[@]}\""));
     assert!(text.contains("az network vnet-gateway create") && text.contains("--no-wait"));
     assert!(text.contains("az network vnet-gateway wait"));
@@ -553,26 +553,30 @@ fn ps_str(toks: &[Tok], name: &str) -> String {
     }
 }
 
-/// `-Switch:$true` / `-Switch:$false`.
-fn ps_switch(toks: &[Tok], name: &str) -> bool {
-    let on = Tok::Bare(format!("{name}:$true"));
-    let off = Tok::Bare(format!("{name}:$false"));
-    match (toks.contains(&on), toks.contains(&off)) {
-        (true, false) => true,
-        (false, true) => false,
-        _ => panic!("{name} is not set exactly once in {toks:?}"),
+/// Where the call lines of the script's own function `name` start (a call
+/// is a line that begins with the name; the definition is
+/// `function name {`).
+fn ps_calls(text: &str, name: &str) -> Vec<usize> {
+    let call = format!("{name} ");
+    let mut at = 0;
+    let mut starts = Vec::new();
+    for line in text.split_inclusive('\n') {
+        if line.starts_with(&call) {
+            starts.push(at);
+        }
+        at += line.len();
     }
+    starts
 }
 
-/// The `@{ 'k' = 'v'; ... }` after `-Tag`.
-fn ps_tags(toks: &[Tok]) -> Tags {
+/// The `@{ 'k' = 'v'; ... }` that ends a call (the `Tag` argument).
+fn ps_last_tags(toks: &[Tok]) -> Tags {
     let i = toks
         .iter()
-        .position(|t| *t == Tok::Bare("-Tag".into()))
-        .expect("-Tag");
-    assert_eq!(toks[i + 1], Tok::Bare("@{".into()));
+        .rposition(|t| *t == Tok::Bare("@{".into()))
+        .expect("a tags hashtable");
     let mut tags = BTreeMap::new();
-    let mut j = i + 2;
+    let mut j = i + 1;
     while toks[j] != Tok::Bare("}".into()) {
         match (&toks[j], &toks[j + 1], &toks[j + 2], &toks[j + 3]) {
             (Tok::Str(k), Tok::Bare(eq), Tok::Str(v), Tok::Bare(semi))
@@ -587,11 +591,30 @@ fn ps_tags(toks: &[Tok]) -> Tags {
     tags
 }
 
-fn ps_starts(text: &str, cmdlet: &str) -> Vec<usize> {
-    text.match_indices(cmdlet)
-        .map(|(i, _)| i)
-        .filter(|&i| i == 0 || text[..i].ends_with(' ') || text[..i].ends_with('\n'))
-        .collect()
+fn ps_arg_str(toks: &[Tok], i: usize) -> String {
+    match toks.get(i) {
+        Some(Tok::Str(s)) => s.clone(),
+        other => panic!("argument {i} is {other:?} in {toks:?}"),
+    }
+}
+
+fn ps_arg_bool(toks: &[Tok], i: usize) -> bool {
+    match toks.get(i) {
+        Some(Tok::Bare(b)) if b == "$true" => true,
+        Some(Tok::Bare(b)) if b == "$false" => false,
+        other => panic!("argument {i} is {other:?} in {toks:?}"),
+    }
+}
+
+/// The body of the script's function `name`, up to the next function.
+fn ps_function<'a>(text: &'a str, name: &str) -> &'a str {
+    let start = text
+        .find(&format!("\nfunction {name} {{\n"))
+        .expect("the function is defined");
+    let end = text[start + 1..]
+        .find("\n}\n")
+        .map_or(text.len(), |e| start + 1 + e + 3);
+    &text[start..end]
 }
 
 #[test]
@@ -599,15 +622,28 @@ fn deploy_ps1_adds_exactly_the_plan_links() {
     for hostile in [false, true] {
         let plan = sample_plan(hostile);
         let text = rendered(&plan, Target::Pwsh);
+        // The arguments of an `ensure_link` line bind, in order, to these
+        // parameters, and the function adds the peering from exactly them.
+        let function = ps_function(&text, "ensure_link");
+        assert!(function.contains(
+            "param([string]$ResourceGroup, [string]$VnetName, [string]$Name, [string]$RemoteId, [bool]$AllowVnetAccess, [bool]$AllowForwardedTraffic, [bool]$AllowGatewayTransit, [bool]$UseRemoteGateways)"
+        ));
+        assert!(function.contains(
+            "$vnet = Get-AzVirtualNetwork -Name $VnetName -ResourceGroupName $ResourceGroup\n"
+        ));
+        assert!(function.contains("$block = -not $AllowVnetAccess\n"));
+        assert!(function.contains(
+            "Add-AzVirtualNetworkPeering -Name $Name -VirtualNetwork $vnet -RemoteVirtualNetworkId $RemoteId -BlockVirtualNetworkAccess:$block -AllowForwardedTraffic:$AllowForwardedTraffic -AllowGatewayTransit:$AllowGatewayTransit -UseRemoteGateways:$UseRemoteGateways"
+        ));
         let mut found = BTreeSet::new();
         let mut subscription = String::new();
-        let mut events: Vec<(usize, &str)> = ps_starts(&text, "Set-AzContext ")
+        let mut events: Vec<(usize, &str)> = ps_calls(&text, "Set-AzContext")
             .into_iter()
             .map(|i| (i, "ctx"))
             .chain(
-                ps_starts(&text, "Add-AzVirtualNetworkPeering ")
+                ps_calls(&text, "ensure_link")
                     .into_iter()
-                    .map(|i| (i, "add")),
+                    .map(|i| (i, "link")),
             )
             .collect();
         events.sort_unstable();
@@ -617,23 +653,15 @@ fn deploy_ps1_adds_exactly_the_plan_links() {
                 subscription = ps_str(&toks, "-Subscription");
                 continue;
             }
-            // The VNet object comes from the Get-AzVirtualNetwork just before.
-            let get = text[..i]
-                .rfind("$vnet = Get-AzVirtualNetwork ")
-                .expect("the VNet is fetched first");
-            let get_toks = ps_command(&text, get);
-            assert_eq!(
-                ps_param(&toks, "-VirtualNetwork"),
-                Some(Tok::Bare("$vnet".into()))
-            );
+            assert_eq!(toks.len(), 9, "{toks:?}");
             found.insert((
-                ps_str(&get_toks, "-Name"),
-                ps_str(&toks, "-Name"),
-                ps_str(&toks, "-RemoteVirtualNetworkId"),
-                !ps_switch(&toks, "-BlockVirtualNetworkAccess"),
-                ps_switch(&toks, "-AllowForwardedTraffic"),
-                ps_switch(&toks, "-AllowGatewayTransit"),
-                ps_switch(&toks, "-UseRemoteGateways"),
+                ps_arg_str(&toks, 2),
+                ps_arg_str(&toks, 3),
+                ps_arg_str(&toks, 4),
+                ps_arg_bool(&toks, 5),
+                ps_arg_bool(&toks, 6),
+                ps_arg_bool(&toks, 7),
+                ps_arg_bool(&toks, 8),
                 subscription.clone(),
             ));
         }
@@ -645,17 +673,24 @@ fn deploy_ps1_adds_exactly_the_plan_links() {
 fn deploy_ps1_carries_hostile_tags_literally() {
     let plan = sample_plan(true);
     let text = rendered(&plan, Target::Pwsh);
+    let vnet_fn = ps_function(&text, "ensure_vnet");
+    assert!(vnet_fn.contains("[hashtable]$Tag)"));
+    assert!(vnet_fn.contains("-Tag $Tag | Out-Null"));
+    assert!(vnet_fn.contains("$vnet.Tag = $Tag\n"));
     let mut seen = 0;
-    for i in ps_starts(&text, "New-AzVirtualNetwork ") {
+    for i in ps_calls(&text, "ensure_vnet") {
         let toks = ps_command(&text, i);
-        let vnet = plan.vnet(&ps_str(&toks, "-Name")).expect("plan VNet");
-        assert_eq!(ps_tags(&toks), vnet.tags);
+        let vnet = plan.vnet(&ps_arg_str(&toks, 2)).expect("plan VNet");
+        assert_eq!(ps_last_tags(&toks), vnet.tags);
         seen += 1;
     }
     assert_eq!(seen, 4);
-    for i in ps_starts(&text, "New-AzResourceGroup ") {
-        assert_eq!(ps_tags(&ps_command(&text, i)), plan.tags);
+    let mut groups = 0;
+    for i in ps_calls(&text, "ensure_group") {
+        assert_eq!(ps_last_tags(&ps_command(&text, i)), plan.tags);
+        groups += 1;
     }
+    assert_eq!(groups, 3);
 }
 
 #[test]
@@ -861,7 +896,7 @@ fn variant_scripts_name_tenants_and_new_resource_kinds() {
     assert!(ps.contains(
         "Set-AzContext -Subscription '22222222-2222-2222-2222-222222222222' -Tenant 'bbbbbbbb-0000-0000-0000-00000000000b'"
     ));
-    assert!(ps.contains("New-AzRouteServer -RouteServerName 'rs-neu'"));
+    assert!(ps.contains("\nensure_route_server 'rg-hub-neu' 'rs-neu' "));
     let dir = out_dir("oracle");
     for f in render(&plan, &[Target::Az, Target::Pwsh], None).expect("renders") {
         let path = dir.join("variant").join(&f.path);
@@ -938,7 +973,10 @@ fn an_empty_plan_renders_scripts_that_do_nothing() {
     let script = write_script(&plan, "empty");
     assert!(dry_run(&script).is_empty());
     let ps = rendered(&plan, Target::Pwsh);
-    assert!(!ps.contains("New-Az") && !ps.contains("Set-AzContext -Sub"));
+    // The functions are defined, none is called.
+    assert!(ps.contains("\nfunction ensure_vnet {\n"));
+    assert!(!ps.lines().any(|l| l.starts_with("ensure_")));
+    assert!(!ps.contains("Set-AzContext -Sub"));
 }
 
 #[test]

@@ -20,7 +20,7 @@ pub const TEMPLATE: &str = "az/deploy.sh";
 /// Renders the az files for `plan`.
 pub fn render(plan: &Plan, env: &Environment<'static>) -> Result<Vec<OutputFile>, RenderError> {
     let script = script::build(plan)?;
-    let contents = script::render_template(env, TEMPLATE, &script)?;
+    let contents = super::render_template(env, TEMPLATE, &script)?;
     Ok(vec![OutputFile {
         path: PathBuf::from(TEMPLATE),
         contents,

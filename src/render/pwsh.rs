@@ -19,7 +19,7 @@ pub const TEMPLATE: &str = "pwsh/deploy.ps1";
 /// Renders the pwsh files for `plan`.
 pub fn render(plan: &Plan, env: &Environment<'static>) -> Result<Vec<OutputFile>, RenderError> {
     let script = script::build(plan)?;
-    let contents = script::render_template(env, TEMPLATE, &script)?;
+    let contents = super::render_template(env, TEMPLATE, &script)?;
     Ok(vec![OutputFile {
         path: PathBuf::from(TEMPLATE),
         contents,

@@ -7,23 +7,19 @@
 {% macro sub(p) %}--subscription {{ p.subscription_id }} -o none{% endmacro %}
 {% macro step_cmds(s) %}
 {% set p = s.place %}
+{% if s.kind not in ["vnet", "subnet", "link"] %}
 # {{ s.comment|safe }}
+{% endif %}
 {% if s.kind == "resource-group" %}
 if ! exists az group show --name {{ s.name }} {{ sub(p) }}; then
   run az group create --name {{ s.name }} --location {{ p.location }}{{ tag_words(s) }} {{ sub(p) }}
 fi
 {% elif s.kind == "vnet" %}
-if exists az network vnet show -g {{ p.resource_group }} -n {{ s.name }} {{ sub(p) }}; then
-  run az network vnet update -g {{ p.resource_group }} -n {{ s.name }} --address-prefixes{% for a in s.address_space %} {{ a }}{% endfor %}{% if s.dns_servers %} --dns-servers{% for d in s.dns_servers %} {{ d }}{% endfor %}{% endif %} --set {{ s.tags_set }} {{ sub(p) }}
-else
-  run az network vnet create -g {{ p.resource_group }} -n {{ s.name }} -l {{ p.location }} --address-prefixes{% for a in s.address_space %} {{ a }}{% endfor %}{% if s.dns_servers %} --dns-servers{% for d in s.dns_servers %} {{ d }}{% endfor %}{% endif %} --tags {{ s.tags_json }} {{ sub(p) }}
-fi
+ensure_vnet {{ p.subscription_id }} {{ p.resource_group }} {{ s.name }} {{ p.location }} {{ s.tags_json }} {{ s.address_space|join(" ") }}{% if s.dns_servers %} {{ s.dns_servers|join(" ") }}{% endif %}
+
 {% elif s.kind == "subnet" %}
-if exists az network vnet subnet show -g {{ p.resource_group }} --vnet-name {{ s.vnet }} -n {{ s.name }} {{ sub(p) }}; then
-  run az network vnet subnet update -g {{ p.resource_group }} --vnet-name {{ s.vnet }} -n {{ s.name }} --address-prefixes{% for a in s.prefixes %} {{ a }}{% endfor %}{% if s.route_table_id %} --route-table {{ s.route_table_id }}{% endif %} {{ sub(p) }}
-else
-  run az network vnet subnet create -g {{ p.resource_group }} --vnet-name {{ s.vnet }} -n {{ s.name }} --address-prefixes{% for a in s.prefixes %} {{ a }}{% endfor %}{% if s.route_table_id %} --route-table {{ s.route_table_id }}{% endif %} {{ sub(p) }}
-fi
+ensure_subnet {{ p.subscription_id }} {{ p.resource_group }} {{ s.vnet }} {{ s.name }} {{ s.prefixes|join(" ") }}{% if s.route_table_id %} {{ s.route_table_id }}{% endif %}
+
 {% elif s.kind == "public-ip" %}
 if ! exists az network public-ip show -g {{ p.resource_group }} -n {{ s.name }} {{ sub(p) }}; then
   run az network public-ip create -g {{ p.resource_group }} -n {{ s.name }} -l {{ p.location }} --sku Standard --allocation-method Static{% if s.zones %} --zone{% for z in s.zones %} {{ z }}{% endfor %}{% endif %}{{ tag_words(s) }} {{ sub(p) }}
@@ -49,15 +45,9 @@ run az network route-table route create -g {{ p.resource_group }} --route-table-
 # Cross-tenant: needs a login to this tenant and to the remote VNet's tenant{% if s.remote_tenant %} ({{ s.remote_tenant|safe }}){% endif %}.
 {% endif %}
 {% if s.remote_classic %}
-# The remote is classic: `az network vnet peering create` rejects its id, so
-# the link is written with a generic PUT (create or update).
-run az resource create -g {{ p.resource_group }} --resource-type Microsoft.Network/virtualNetworks/virtualNetworkPeerings -n {{ s.child_name }} --api-version {{ api_version }} --properties {{ s.properties_json }} {{ sub(p) }}
+ensure_classic_link {{ p.subscription_id }} {{ p.resource_group }} {{ s.child_name }} {{ s.properties_json }}
 {% else %}
-if exists az network vnet peering show -g {{ p.resource_group }} --vnet-name {{ s.vnet }} -n {{ s.name }} {{ sub(p) }}; then
-  run az network vnet peering update -g {{ p.resource_group }} --vnet-name {{ s.vnet }} -n {{ s.name }} --allow-vnet-access {{ s.allow_virtual_network_access }} --allow-forwarded-traffic {{ s.allow_forwarded_traffic }} --allow-gateway-transit {{ s.allow_gateway_transit }} --use-remote-gateways {{ s.use_remote_gateways }} {{ sub(p) }}
-else
-  run az network vnet peering create -g {{ p.resource_group }} --vnet-name {{ s.vnet }} -n {{ s.name }} --remote-vnet {{ s.remote_id }} --allow-vnet-access {{ s.allow_virtual_network_access }} --allow-forwarded-traffic {{ s.allow_forwarded_traffic }} --allow-gateway-transit {{ s.allow_gateway_transit }} --use-remote-gateways {{ s.use_remote_gateways }} {{ sub(p) }}
-fi
+ensure_link {{ p.subscription_id }} {{ p.resource_group }} {{ s.vnet }} {{ s.name }} {{ s.remote_id }} {{ s.allow_virtual_network_access }} {{ s.allow_forwarded_traffic }} {{ s.allow_gateway_transit }} {{ s.use_remote_gateways }}
 {% endif %}
 {% endif %}
 {% endmacro %}
@@ -122,6 +112,62 @@ wait_for_jobs() {
     exit 1
   fi
 }
+
+# The steps below call these, one line each. Every one looks first and
+# creates only what is missing (or sets what exists in place).
+
+# ensure_vnet SUB RG NAME LOCATION TAGS_JSON 'PREFIX...' ['DNS...']
+# An existing VNet gets its address space, DNS servers and tags set; its
+# subnets are kept.
+ensure_vnet() {
+  local sub=$1 rg=$2 name=$3 location=$4 tags=$5
+  local -a prefixes servers dns=()
+  read -ra prefixes <<<"$6"
+  if [[ -n ${7:-} ]]; then
+    read -ra servers <<<"$7"
+    dns=(--dns-servers "${servers[@]}")
+  fi
+  if exists az network vnet show -g "$rg" -n "$name" --subscription "$sub" -o none; then
+    run az network vnet update -g "$rg" -n "$name" --address-prefixes "${prefixes[@]}" "${dns[@]}" --set "tags=$tags" --subscription "$sub" -o none
+  else
+    run az network vnet create -g "$rg" -n "$name" -l "$location" --address-prefixes "${prefixes[@]}" "${dns[@]}" --tags "$tags" --subscription "$sub" -o none
+  fi
+}
+
+# ensure_subnet SUB RG VNET NAME 'PREFIX...' [ROUTE_TABLE_ID]
+ensure_subnet() {
+  local sub=$1 rg=$2 vnet=$3 name=$4
+  local -a prefixes route_table=()
+  read -ra prefixes <<<"$5"
+  if [[ -n ${6:-} ]]; then
+    route_table=(--route-table "$6")
+  fi
+  if exists az network vnet subnet show -g "$rg" --vnet-name "$vnet" -n "$name" --subscription "$sub" -o none; then
+    run az network vnet subnet update -g "$rg" --vnet-name "$vnet" -n "$name" --address-prefixes "${prefixes[@]}" "${route_table[@]}" --subscription "$sub" -o none
+  else
+    run az network vnet subnet create -g "$rg" --vnet-name "$vnet" -n "$name" --address-prefixes "${prefixes[@]}" "${route_table[@]}" --subscription "$sub" -o none
+  fi
+}
+
+# ensure_link SUB RG VNET NAME REMOTE_VNET_ID ALLOW_VNET_ACCESS
+#   ALLOW_FORWARDED_TRAFFIC ALLOW_GATEWAY_TRANSIT USE_REMOTE_GATEWAYS
+# An existing peering gets its four flags set.
+ensure_link() {
+  local sub=$1 rg=$2 vnet=$3 name=$4 remote=$5 access=$6 forwarded=$7 transit=$8 remote_gateways=$9
+  if exists az network vnet peering show -g "$rg" --vnet-name "$vnet" -n "$name" --subscription "$sub" -o none; then
+    run az network vnet peering update -g "$rg" --vnet-name "$vnet" -n "$name" --allow-vnet-access "$access" --allow-forwarded-traffic "$forwarded" --allow-gateway-transit "$transit" --use-remote-gateways "$remote_gateways" --subscription "$sub" -o none
+  else
+    run az network vnet peering create -g "$rg" --vnet-name "$vnet" -n "$name" --remote-vnet "$remote" --allow-vnet-access "$access" --allow-forwarded-traffic "$forwarded" --allow-gateway-transit "$transit" --use-remote-gateways "$remote_gateways" --subscription "$sub" -o none
+  fi
+}
+
+# ensure_classic_link SUB RG VNET/LINK PROPERTIES_JSON
+# The remote is classic: `az network vnet peering create` rejects its id, so
+# the link is written with a generic PUT (create or update).
+ensure_classic_link() {
+  local sub=$1 rg=$2 child=$3 properties=$4
+  run az resource create -g "$rg" --resource-type Microsoft.Network/virtualNetworks/virtualNetworkPeerings -n "$child" --api-version {{ api_version }} --properties "$properties" --subscription "$sub" -o none
+}
 {% for wave in waves %}
 
 # ===== wave {{ wave.index }}
@@ -140,18 +186,18 @@ run az account set --subscription {{ s.place.subscription_id }}
 {% if wave.jobs %}
 
 # In parallel: one background job per VNet (links on one VNet would
-# conflict if written concurrently, so each job runs its links in order).
+# conflict if written concurrently, so a job runs its links in order).
 pids=()
 {% for job in wave.jobs %}
-# job: {{ job.comment|safe }}
+{% if job.steps|length == 1 %}
+{{ step_cmds(job.steps[0])|trim|safe }} &
+{% else %}
 (
 {% for s in job.steps %}
-{% if not loop.first %}
-
-{% endif %}
 {{ step_cmds(s) -}}
 {% endfor %}
 ) &
+{% endif %}
 pids+=("$!")
 {% endfor %}
 wait_for_jobs "${pids[@]}"

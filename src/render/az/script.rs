@@ -10,11 +10,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use minijinja::Environment;
-use minijinja::value::{Serde, Value};
 use serde::Serialize;
 
-use crate::plan::{Kind, Plan, PlanVnet, Resource, Tags, Unit};
+use crate::plan::{Kind, Link, Plan, PlanVnet, Resource, RouteTable, Tags, Unit};
 use crate::render::RenderError;
 
 /// Everything a script template reads.
@@ -28,7 +26,7 @@ pub struct Script {
     pub cloud_name: String,
     /// Microsoft.Network API version (for generic resource writes).
     pub api_version: String,
-    /// Every step in plan order.
+    /// Every step in plan order (PowerShell runs these one at a time).
     pub steps: Vec<StepCtx>,
     /// Steps grouped by wave, for the bash script.
     pub waves: Vec<Wave>,
@@ -171,15 +169,6 @@ pub enum What {
     },
 }
 
-/// Renders template `name` of `env` with `ctx`.
-pub fn render_template(
-    env: &Environment<'static>,
-    name: &'static str,
-    ctx: &impl Serialize,
-) -> Result<String, RenderError> {
-    Ok(env.get_template(name)?.render(Value::from(Serde(ctx)))?)
-}
-
 /// A text made safe for a `#` line comment in bash and PowerShell: line
 /// breaks and other control characters become visible escapes, so no text
 /// can end the comment and become code.
@@ -234,6 +223,38 @@ fn vnet_of<'a>(plan: &'a Plan, name: &str) -> Result<&'a PlanVnet, RenderError> 
     })
 }
 
+/// Look-ups by name, built once per plan (the plan's lists are scanned
+/// once, not once per step).
+struct Index<'a> {
+    links: BTreeMap<(&'a str, &'a str), &'a Link>,
+    route_tables: BTreeMap<&'a str, &'a RouteTable>,
+}
+
+impl<'a> Index<'a> {
+    fn new(plan: &'a Plan) -> Index<'a> {
+        Index {
+            links: plan
+                .links
+                .iter()
+                .map(|l| ((l.local.as_str(), l.name.as_str()), l))
+                .collect(),
+            route_tables: plan
+                .route_tables
+                .iter()
+                .map(|t| (t.name.as_str(), t))
+                .collect(),
+        }
+    }
+
+    fn link(&self, vnet: &str, name: &str) -> Option<&'a Link> {
+        self.links.get(&(vnet, name)).copied()
+    }
+
+    fn route_table(&self, name: &str) -> Option<&'a RouteTable> {
+        self.route_tables.get(name).copied()
+    }
+}
+
 fn place(unit: &Unit, location: &str) -> Place {
     Place {
         unit: 0,
@@ -245,7 +266,12 @@ fn place(unit: &Unit, location: &str) -> Place {
     }
 }
 
-fn step_ctx(plan: &Plan, index: usize, resource: &Resource) -> Result<StepCtx, RenderError> {
+fn step_ctx(
+    plan: &Plan,
+    idx: &Index<'_>,
+    index: usize,
+    resource: &Resource,
+) -> Result<StepCtx, RenderError> {
     let no_tags = Tags::new();
     let (unit_index, location, tags, comment_text, what) = match resource {
         Resource::ResourceGroup { unit } => {
@@ -283,10 +309,8 @@ fn step_ctx(plan: &Plan, index: usize, resource: &Resource) -> Result<StepCtx, R
                 .ok_or_else(|| broken(format!("VNet {vnet:?} has no subnet {subnet:?}")))?;
             let route_table_id = match &s.route_table {
                 Some(rt) => {
-                    let table = plan
-                        .route_tables
-                        .iter()
-                        .find(|t| &t.name == rt)
+                    let table = idx
+                        .route_table(rt)
                         .ok_or_else(|| broken(format!("no route table {rt:?}")))?;
                     let u = unit_of(plan, table.unit)?;
                     Some(format!(
@@ -372,10 +396,8 @@ fn step_ctx(plan: &Plan, index: usize, resource: &Resource) -> Result<StepCtx, R
             )
         }
         Resource::RouteTable { name } => {
-            let t = plan
-                .route_tables
-                .iter()
-                .find(|t| &t.name == name)
+            let t = idx
+                .route_table(name)
                 .ok_or_else(|| broken(format!("no route table {name:?}")))?;
             (
                 t.unit,
@@ -398,10 +420,8 @@ fn step_ctx(plan: &Plan, index: usize, resource: &Resource) -> Result<StepCtx, R
             )
         }
         Resource::Link { vnet, name } => {
-            let l = plan
-                .links
-                .iter()
-                .find(|l| &l.local == vnet && &l.name == name)
+            let l = idx
+                .link(vnet, name)
                 .ok_or_else(|| broken(format!("VNet {vnet:?} has no link {name:?}")))?;
             let local = vnet_of(plan, &l.local)?;
             let remote_tenant = plan.vnet(&l.remote).and_then(|r| r.tenant.clone());
@@ -476,16 +496,25 @@ fn section_text(plan: &Plan, unit: usize) -> String {
     ))
 }
 
-/// Marks the first step of each run of steps in one unit.
+/// Marks the first step of each run of steps in one unit. A unit's first
+/// section says everything about it; its later ones (large estates switch
+/// back and forth thousands of times) only name it.
 fn mark_sections<'a>(
     plan: &Plan,
     steps: impl IntoIterator<Item = &'a mut StepCtx>,
     current: &mut Option<usize>,
+    seen: &mut BTreeSet<usize>,
 ) {
     for step in steps {
-        if *current != Some(step.place.unit) {
-            step.place.section = Some(section_text(plan, step.place.unit));
-            *current = Some(step.place.unit);
+        let unit = step.place.unit;
+        if *current != Some(unit) {
+            step.place.section = Some(if seen.insert(unit) {
+                section_text(plan, unit)
+            } else {
+                let name = plan.units.get(unit).map_or("", |u| u.name.as_str());
+                comment(&format!("unit {name} (continued)"))
+            });
+            *current = Some(unit);
         }
     }
 }
@@ -646,6 +675,7 @@ fn header(plan: &Plan, tenants: &[String]) -> Vec<String> {
 /// still being written. The plan's order does not carry that edge; adding
 /// it here only ever delays a step (and, through `after`, its dependents).
 fn effective_waves(plan: &Plan) -> Vec<usize> {
+    let idx = Index::new(plan);
     let mut chain_end: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, s) in plan.order.steps.iter().enumerate() {
         if let Resource::Vnet { vnet } | Resource::Subnet { vnet, .. } = &s.resource {
@@ -661,10 +691,7 @@ fn effective_waves(plan: &Plan) -> Vec<usize> {
             }
         }
         if let Resource::Link { vnet, name } = &s.resource
-            && let Some(link) = plan
-                .links
-                .iter()
-                .find(|l| &l.local == vnet && &l.name == name)
+            && let Some(link) = idx.link(vnet, name)
             && let Some(&end) = chain_end.get(link.remote.as_str())
             && let Some(&ew) = waves.get(end)
             && end < i
@@ -678,9 +705,10 @@ fn effective_waves(plan: &Plan) -> Vec<usize> {
 
 /// Builds the script context for `plan`.
 pub fn build(plan: &Plan) -> Result<Script, RenderError> {
+    let idx = Index::new(plan);
     let mut steps = Vec::with_capacity(plan.order.steps.len());
     for (i, s) in plan.order.steps.iter().enumerate() {
-        steps.push(step_ctx(plan, i, &s.resource)?);
+        steps.push(step_ctx(plan, &idx, i, &s.resource)?);
     }
 
     let tenant_set: BTreeSet<String> = plan
@@ -714,15 +742,16 @@ pub fn build(plan: &Plan) -> Result<Script, RenderError> {
     let mut waited: BTreeSet<usize> = BTreeSet::new();
     let effective = effective_waves(plan);
     let wave_count = effective.iter().map(|w| w + 1).max().unwrap_or(0);
+    let mut by_wave: Vec<Vec<usize>> = vec![Vec::new(); wave_count];
+    for (i, &ew) in effective.iter().enumerate() {
+        if let Some(members) = by_wave.get_mut(ew) {
+            members.push(i);
+        }
+    }
     let mut waves = Vec::new();
     let mut current_unit = None;
-    for w in 0..wave_count {
-        let members: Vec<usize> = effective
-            .iter()
-            .enumerate()
-            .filter(|&(_, &ew)| ew == w)
-            .map(|(i, _)| i)
-            .collect();
+    let mut seen = BTreeSet::new();
+    for (w, members) in by_wave.into_iter().enumerate() {
         let mut waits = Vec::new();
         for &i in &members {
             for a in &plan.order.steps[i].after {
@@ -760,7 +789,11 @@ pub fn build(plan: &Plan) -> Result<Script, RenderError> {
         } else {
             sequential.extend(by_vnet.into_values().flatten());
         }
-        mark_sections(plan, sequential.iter_mut(), &mut current_unit);
+        // Steps of one wave do not depend on each other: grouped by unit
+        // (stable, so links on one VNet keep their order), each unit's run
+        // gets one section instead of one per alternation.
+        sequential.sort_by_key(|s| s.place.unit);
+        mark_sections(plan, sequential.iter_mut(), &mut current_unit, &mut seen);
         waves.push(Wave {
             index: w,
             waits,
@@ -775,7 +808,8 @@ pub fn build(plan: &Plan) -> Result<Script, RenderError> {
         .collect();
 
     let mut current_unit = None;
-    mark_sections(plan, steps.iter_mut(), &mut current_unit);
+    let mut seen = BTreeSet::new();
+    mark_sections(plan, steps.iter_mut(), &mut current_unit, &mut seen);
 
     Ok(Script {
         header: header(plan, &tenants),
@@ -911,6 +945,29 @@ mod tests {
                 vec!["app2-to-hub-weu", "app2-to-legacy"],
             ]
         );
+    }
+
+    #[test]
+    fn a_units_first_section_describes_it_and_later_ones_only_name_it() {
+        let plan = sample_plan(false);
+        let script = build(&plan).expect("fixture builds");
+        let mut seen = BTreeSet::new();
+        let mut continued = 0;
+        for s in &script.steps {
+            let Some(section) = &s.place.section else {
+                continue;
+            };
+            let name = &plan.units[s.place.unit].name;
+            if seen.insert(s.place.unit) {
+                assert!(section.starts_with(&format!("unit {name}: subscription ")));
+            } else {
+                assert_eq!(section, &format!("unit {name} (continued)"));
+                continued += 1;
+            }
+        }
+        assert!(continued > 0, "the fixture returns to a unit");
+        let used: BTreeSet<usize> = script.steps.iter().map(|s| s.place.unit).collect();
+        assert_eq!(seen, used);
     }
 
     #[test]
