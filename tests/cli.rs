@@ -387,3 +387,38 @@ fn diff_reports_changes_and_exit_code() {
         Some(2)
     );
 }
+
+#[test]
+fn build_since_adds_peering_syncs_to_the_scripts() {
+    let dir = temp_dir("since");
+    let old = write(&dir, "old.kdl", GOOD);
+    let grown = GOOD.replace("\"10.1.0.0/16\"", "\"10.1.0.0/16\" \"10.9.0.0/16\"");
+    let new = write(&dir, "new.kdl", &grown);
+    let out_dir = dir.join("out");
+    let o = out_dir.to_str().expect("utf-8 path");
+    let r = azmesh(&["build", &new, "-o", o, "--since", &old], None);
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    assert!(String::from_utf8_lossy(&r.stderr).contains("AZM070"));
+    let sh = std::fs::read_to_string(out_dir.join("az/deploy.sh")).expect("deploy.sh");
+    // `app` grew: the hub's link towards it must learn the new prefix.
+    assert!(
+        sh.contains("az network vnet peering sync --subscription '11111111-1111-1111-1111-111111111111' -g 'rg' --vnet-name 'hub' -n 'hub-to-app'"),
+        "{sh}"
+    );
+    let ps = std::fs::read_to_string(out_dir.join("pwsh/deploy.ps1")).expect("deploy.ps1");
+    assert!(ps.contains("Sync-AzVirtualNetworkPeering -ResourceGroupName 'rg' -VirtualNetworkName 'hub' -Name 'hub-to-app'"), "{ps}");
+    // Without --since there is nothing to sync.
+    let plain = dir.join("plain");
+    let r = azmesh(
+        &["build", &new, "-o", plain.to_str().expect("utf-8 path")],
+        None,
+    );
+    assert_eq!(r.status.code(), Some(0));
+    let sh = std::fs::read_to_string(plain.join("az/deploy.sh")).expect("deploy.sh");
+    assert!(!sh.contains("peering sync --"), "no sync without --since");
+}

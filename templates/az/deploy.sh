@@ -211,7 +211,14 @@ wait_for_jobs "${pids[@]}"
 {% endfor %}
 {% endif %}
 
-# ===== peering sync (hook)
-# HOOK peering-sync: after an address-space change of a peered VNet, each of
-# its links needs `az network vnet peering sync -g RG --vnet-name VNET -n LINK`.
-# The plan does not yet say which links need it, so none is synced here.
+{% if syncs %}
+# ===== peering sync: these links' remote VNets changed their address space
+# since the previous topology (azmesh build --since); sync each link so it
+# learns the new prefixes.
+{% for s in syncs %}
+run az network vnet peering sync --subscription {{ s.subscription_id }} -g {{ s.resource_group }} --vnet-name {{ s.vnet }} -n {{ s.link }} -o none
+{% endfor %}
+{% else %}
+# ===== peering sync: none (after an address-space change of a peered VNet,
+# build with `azmesh build FILE --since OLD` to add the sync steps).
+{% endif %}

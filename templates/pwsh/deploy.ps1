@@ -199,8 +199,17 @@ Set-AzContext -Subscription {{ s.place.subscription_id }}{% if s.place.tenant %}
 {{ step_cmds(s) -}}
 {% endfor %}
 
-# ===== peering sync (hook)
-# HOOK peering-sync: after an address-space change of a peered VNet, each of
-# its links needs `Sync-AzVirtualNetworkPeering -VirtualNetworkName VNET
-# -ResourceGroupName RG -Name LINK`. The plan does not yet say which links
-# need it, so none is synced here.
+{% if syncs %}
+# ===== peering sync: these links' remote VNets changed their address space
+# since the previous topology (azmesh build --since); sync each link so it
+# learns the new prefixes.
+{% for s in syncs %}
+Set-AzContext -Subscription {{ s.subscription_id }}{% if s.tenant %} -Tenant {{ s.tenant }}{% endif %} -WhatIf:$false | Out-Null
+if ($PSCmdlet.ShouldProcess({{ s.vnet }} + '/' + {{ s.link }}, 'Sync-AzVirtualNetworkPeering')) {
+    Sync-AzVirtualNetworkPeering -ResourceGroupName {{ s.resource_group }} -VirtualNetworkName {{ s.vnet }} -Name {{ s.link }} | Out-Null
+}
+{% endfor %}
+{% else %}
+# ===== peering sync: none (after an address-space change of a peered VNet,
+# build with `azmesh build FILE --since OLD` to add the sync steps).
+{% endif %}

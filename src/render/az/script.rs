@@ -32,6 +32,44 @@ pub struct Script {
     pub waves: Vec<Wave>,
     /// Gateways nobody waited for inside the waves: waited for at the end.
     pub final_waits: Vec<GatewayWait>,
+    /// Links to re-sync after everything else (`plan.peering_syncs`).
+    pub syncs: Vec<SyncCtx>,
+}
+
+/// A peering sync: the link's VNet changed nothing, its remote's address
+/// space did (`azmesh build --since OLD`).
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncCtx {
+    pub subscription_id: String,
+    pub tenant: Option<String>,
+    pub resource_group: String,
+    pub vnet: String,
+    pub link: String,
+}
+
+/// The syncs of `plan`, each placed in its link's unit.
+fn syncs(plan: &Plan) -> Result<Vec<SyncCtx>, RenderError> {
+    plan.peering_syncs
+        .iter()
+        .map(|s| {
+            let unit = plan
+                .links
+                .iter()
+                .find(|l| l.local == s.vnet && l.name == s.link)
+                .and_then(|l| plan.units.get(l.unit))
+                .ok_or_else(|| RenderError {
+                    template: "az/deploy.sh".to_string(),
+                    message: format!("peering sync for unknown link {}/{}", s.vnet, s.link),
+                })?;
+            Ok(SyncCtx {
+                subscription_id: unit.subscription_id.clone(),
+                tenant: unit.tenant.clone(),
+                resource_group: unit.resource_group.clone(),
+                vnet: s.vnet.clone(),
+                link: s.link.clone(),
+            })
+        })
+        .collect()
 }
 
 /// One wave of the plan order: sequential steps first, then parallel jobs.
@@ -819,6 +857,7 @@ pub fn build(plan: &Plan) -> Result<Script, RenderError> {
         steps,
         waves,
         final_waits,
+        syncs: syncs(plan)?,
     })
 }
 
