@@ -476,7 +476,10 @@ fn deploy_sh_runs_links_of_different_vnets_as_jobs() {
     assert!(text.contains("wait_for_jobs \"${pids[@]}\""));
     assert!(text.contains("az network vnet-gateway create") && text.contains("--no-wait"));
     assert!(text.contains("az network vnet-gateway wait"));
-    assert!(text.contains("HOOK peering-sync"));
+    assert!(
+        text.contains("# ===== peering sync: none"),
+        "no sync without --since"
+    );
 }
 
 // ---------------------------------------------------------------- pwsh
@@ -996,4 +999,25 @@ fn templates_can_be_overridden_and_a_broken_override_is_an_error() {
     std::fs::write(dir.join("az/deploy.sh"), "{% for s in steps %}").expect("write");
     let err = render(&sample_plan(false), &[Target::Az], Some(&dir)).expect_err("broken");
     assert!(err.to_string().contains("az/deploy.sh"), "{err}");
+}
+
+#[test]
+fn peering_syncs_become_sync_steps_in_both_scripts() {
+    let mut plan = sample_plan(false);
+    plan.peering_syncs = vec![azmesh::plan::SyncLink {
+        vnet: "hub-weu".into(),
+        link: "hub-weu-to-app1".into(),
+    }];
+    let sh = rendered(&plan, Target::Az);
+    assert!(
+        sh.contains("run az network vnet peering sync --subscription '11111111-1111-1111-1111-111111111111' -g 'rg-hub' --vnet-name 'hub-weu' -n 'hub-weu-to-app1' -o none"),
+        "{sh}"
+    );
+    let ps = rendered(&plan, Target::Pwsh);
+    assert!(ps.contains("Sync-AzVirtualNetworkPeering -ResourceGroupName 'rg-hub' -VirtualNetworkName 'hub-weu' -Name 'hub-weu-to-app1'"));
+    plan.peering_syncs[0].link = "no-such-link".into();
+    assert!(
+        azmesh::render::render(&plan, &[Target::Az], None).is_err(),
+        "an unknown link is an error, not a panic"
+    );
 }
