@@ -113,3 +113,60 @@ fn the_parsers_catch_broken_files() {
         assert!(r.is_err(), "{name} was not caught");
     }
 }
+
+/// Issue 4's round trip: each importer's output (both netcfg modes, and
+/// the az export) checks with no error and builds; the built files are
+/// snapshots like every example's.
+#[test]
+fn imported_estates_check_and_build() {
+    use azmesh::import::{NetcfgOptions, import_az_vnets, import_netcfg};
+    use azmesh::source::{Lang, Source};
+
+    let settings = common::settings();
+    let read = |name: &str| {
+        let path = common::root().join("tests/fixtures/import").join(name);
+        let text = std::fs::read_to_string(&path).expect("fixture");
+        Source::new(format!("tests/fixtures/import/{name}"), text, Lang::Kdl)
+    };
+    let netcfg = read("contoso-netcfg.xml");
+    let imports = [
+        (
+            "netcfg-classic",
+            import_netcfg(&netcfg, &NetcfgOptions::default()),
+        ),
+        (
+            "netcfg-resource-manager",
+            import_netcfg(
+                &netcfg,
+                &NetcfgOptions {
+                    as_resource_manager: true,
+                    ..NetcfgOptions::default()
+                },
+            ),
+        ),
+        (
+            "az-vnets",
+            import_az_vnets(&read("two-subscriptions-az.json"), Lang::Kdl),
+        ),
+    ];
+    for (name, imported) in imports {
+        let imported = imported.unwrap_or_else(|d| panic!("{name}: import failed: {d:?}"));
+        let source = Source::new(format!("{name}.kdl"), imported.text, Lang::Kdl);
+        let c = azmesh::compile(&source);
+        assert!(
+            !c.has_errors(),
+            "{name}: the import does not check:\n{}",
+            azmesh::report::diagnostics::human(&source, &c.diagnostics, false)
+        );
+        let plan = c.plan.expect("no errors, so a plan");
+        assert!(!plan.links.is_empty(), "{name}: nothing is peered");
+        let files = render::render(&plan, &Target::ALL, None).expect("renders");
+        settings.bind(|| {
+            for f in &files {
+                assert_parses(std::path::Path::new(name), f);
+                let file = f.path.to_string_lossy().replace(['/', '\\'], "-");
+                insta::assert_snapshot!(format!("import-{name}.build-{file}"), &f.contents);
+            }
+        });
+    }
+}
