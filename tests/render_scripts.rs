@@ -11,6 +11,9 @@
 //! written under the target tmp dir for the oracle
 //! (`/work/shared/oracle/check-outputs -v --literals FILE DIR`).
 
+mod common;
+
+use common::syntax_error;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -912,33 +915,6 @@ fn variant_scripts_name_tenants_and_new_resource_kinds() {
 }
 
 // ---------------------------------------------------------------- syntax trees
-
-/// The first ERROR or MISSING node of `text` parsed with `language`, as
-/// `line:col kind`.
-fn syntax_error(text: &str, language: tree_sitter::Language) -> Option<String> {
-    let mut parser = tree_sitter::Parser::new();
-    parser.set_language(&language).expect("grammar loads");
-    let tree = parser.parse(text, None).expect("parses");
-    let mut cursor = tree.walk();
-    loop {
-        let node = cursor.node();
-        if node.is_error() || node.is_missing() {
-            let p = node.start_position();
-            return Some(format!("{}:{} {}", p.row + 1, p.column + 1, node.kind()));
-        }
-        if node.has_error() && cursor.goto_first_child() {
-            continue;
-        }
-        loop {
-            if cursor.goto_next_sibling() {
-                break;
-            }
-            if !cursor.goto_parent() {
-                return None;
-            }
-        }
-    }
-}
 
 #[test]
 fn scripts_parse_without_error_nodes() {
