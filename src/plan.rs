@@ -274,6 +274,20 @@ pub struct Order {
     pub steps: Vec<Step>,
 }
 
+impl Link {
+    /// The four flags in Resource Manager's order: allowVirtualNetworkAccess,
+    /// allowForwardedTraffic, allowGatewayTransit, useRemoteGateways.
+    #[must_use]
+    pub fn flags(&self) -> [bool; 4] {
+        [
+            self.allow_virtual_network_access,
+            self.allow_forwarded_traffic,
+            self.allow_gateway_transit,
+            self.use_remote_gateways,
+        ]
+    }
+}
+
 impl Plan {
     /// The VNet called `name`.
     #[must_use]

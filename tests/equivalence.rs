@@ -109,12 +109,7 @@ fn from_plan(plan: &Plan) -> (BTreeSet<LinkRow>, BTreeSet<(String, String)>) {
                 l.local.clone(),
                 l.name.clone(),
                 l.remote_id.clone(),
-                [
-                    l.allow_virtual_network_access,
-                    l.allow_forwarded_traffic,
-                    l.allow_gateway_transit,
-                    l.use_remote_gateways,
-                ],
+                l.flags(),
             )
         })
         .collect();

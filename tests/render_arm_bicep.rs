@@ -121,12 +121,7 @@ fn plan_links(plan: &Plan) -> BTreeSet<LinkFacts> {
                 l.local.clone(),
                 l.name.clone(),
                 l.remote_id.clone(),
-                [
-                    l.allow_virtual_network_access,
-                    l.allow_forwarded_traffic,
-                    l.allow_gateway_transit,
-                    l.use_remote_gateways,
-                ],
+                l.flags(),
             )
         })
         .collect()

@@ -158,15 +158,6 @@ fn link<'a>(plan: &'a Plan, local: &str, remote: &str) -> &'a Link {
         .unwrap_or_else(|| panic!("no link {local} -> {remote}: {:#?}", plan.links))
 }
 
-fn flags(l: &Link) -> [bool; 4] {
-    [
-        l.allow_virtual_network_access,
-        l.allow_forwarded_traffic,
-        l.allow_gateway_transit,
-        l.use_remote_gateways,
-    ]
-}
-
 // ---------------------------------------------------------------- expansion
 
 #[test]
@@ -175,11 +166,11 @@ fn example_pair_expands_as_language_md_says() {
     assert_eq!(plan.links.len(), 2);
     let down = link(&plan, "hub-weu", "app1");
     assert_eq!(down.name, "hub-weu-to-app1");
-    assert_eq!(flags(down), [true, false, true, false]);
+    assert_eq!(down.flags(), [true, false, true, false]);
     assert_eq!(down.origin, Origin::HubSpoke);
     let up = link(&plan, "app1", "hub-weu");
     assert_eq!(up.name, "app1-to-hub-weu");
-    assert_eq!(flags(up), [true, false, false, true]);
+    assert_eq!(up.flags(), [true, false, false, true]);
     assert!(!up.global && !up.cross_tenant && !up.remote_classic);
     let hub = plan.vnet("hub-weu").expect("hub");
     assert_eq!(up.remote_id, hub.id);
@@ -210,8 +201,14 @@ fn hub_without_gateway_gives_no_transit() {
     topo.vnets.push(hub("hub", "10.0.0.0/16"));
     topo.vnets.push(spoke("ss", "hub", "10.1.0.0/16"));
     let plan = plan_of(&topo);
-    assert_eq!(flags(link(&plan, "hub", "ss")), [true, false, false, false]);
-    assert_eq!(flags(link(&plan, "ss", "hub")), [true, false, false, false]);
+    assert_eq!(
+        link(&plan, "hub", "ss").flags(),
+        [true, false, false, false]
+    );
+    assert_eq!(
+        link(&plan, "ss", "hub").flags(),
+        [true, false, false, false]
+    );
 }
 
 #[test]
@@ -249,8 +246,8 @@ fn hub_firewall_forwards_and_routes() {
         topo.vnets.push(s);
     }
     let plan = plan_of(&topo);
-    assert_eq!(flags(link(&plan, "aa", "hub")), [true, true, false, true]);
-    assert_eq!(flags(link(&plan, "hub", "aa")), [true, false, true, false]);
+    assert_eq!(link(&plan, "aa", "hub").flags(), [true, true, false, true]);
+    assert_eq!(link(&plan, "hub", "aa").flags(), [true, false, true, false]);
     let names: Vec<&str> = plan.route_tables.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(names, ["rt-aa", "rt-bb"]);
     let rt = &plan.route_tables[0];
@@ -330,7 +327,7 @@ fn hubs_peer_with_each_other_and_route_to_remote_spokes() {
     let plan = plan_of(&topo);
     for (l, r) in [("hub-weu", "hub-neu"), ("hub-neu", "hub-weu")] {
         let hl = link(&plan, l, r);
-        assert_eq!(flags(hl), [true, true, false, false]);
+        assert_eq!(hl.flags(), [true, true, false, false]);
         assert_eq!(hl.origin, Origin::HubHub);
         assert!(hl.global);
     }
@@ -361,7 +358,7 @@ fn mesh_links_every_pair_with_block_settings() {
     let plan = plan_of(&topo);
     assert_eq!(plan.links.len(), 6);
     for l in &plan.links {
-        assert_eq!(flags(l), [true, true, false, false]);
+        assert_eq!(l.flags(), [true, true, false, false]);
         assert_eq!(l.origin, Origin::Mesh { mesh: "m".into() });
     }
 }
@@ -376,8 +373,11 @@ fn explicit_peering_has_settings_and_reverse() {
     p.reverse.allow_virtual_network_access = yes(false);
     topo.peerings.push(p);
     let plan = plan_of(&topo);
-    assert_eq!(flags(link(&plan, "aa", "bb")), [true, true, false, false]);
-    assert_eq!(flags(link(&plan, "bb", "aa")), [false, false, false, false]);
+    assert_eq!(link(&plan, "aa", "bb").flags(), [true, true, false, false]);
+    assert_eq!(
+        link(&plan, "bb", "aa").flags(),
+        [false, false, false, false]
+    );
     assert_eq!(link(&plan, "aa", "bb").origin, Origin::Peering);
 }
 
@@ -398,11 +398,14 @@ fn precedence_own_over_mesh_over_peering_defaults_over_derived() {
     topo.peerings.push(p);
     let plan = plan_of(&topo);
     // mesh beats a's peering-defaults for access; defaults give forwarded.
-    assert_eq!(flags(link(&plan, "aa", "bb")), [true, true, false, false]);
+    assert_eq!(link(&plan, "aa", "bb").flags(), [true, true, false, false]);
     // the peering's own false beats defaults; defaults' access=false applies.
-    assert_eq!(flags(link(&plan, "aa", "cc")), [false, false, false, false]);
+    assert_eq!(
+        link(&plan, "aa", "cc").flags(),
+        [false, false, false, false]
+    );
     // b's side has no defaults: derived.
-    assert_eq!(flags(link(&plan, "cc", "aa")), [true, false, false, false]);
+    assert_eq!(link(&plan, "cc", "aa").flags(), [true, false, false, false]);
 }
 
 #[test]

@@ -275,15 +275,11 @@ mod tests {
                 .find(|line| line.contains(&format!(" {} ", l.name)))
                 .unwrap_or_else(|| panic!("no row for {}", l.name));
             let flags: Vec<&str> = row.split_whitespace().skip(4).take(4).collect();
-            let expect: Vec<&str> = [
-                l.allow_virtual_network_access,
-                l.allow_forwarded_traffic,
-                l.allow_gateway_transit,
-                l.use_remote_gateways,
-            ]
-            .iter()
-            .map(|b| if *b { "yes" } else { "-" })
-            .collect();
+            let expect: Vec<&str> = l
+                .flags()
+                .iter()
+                .map(|b| if *b { "yes" } else { "-" })
+                .collect();
             assert_eq!(flags, expect, "{row}");
         }
         assert!(text.contains("conn/rg-hub"));
