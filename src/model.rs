@@ -28,6 +28,40 @@ pub struct Topology {
     pub tags: Vec<Tag>,
 }
 
+impl Topology {
+    /// The model with every node span (the plain `span: Span` fields)
+    /// cleared. `Spanned` values already compare without their spans; with
+    /// this, a KDL and a YAML twin of one estate compare equal.
+    #[must_use]
+    pub fn without_spans(mut self) -> Topology {
+        self.defaults.span = Span::default();
+        self.subscriptions
+            .iter_mut()
+            .for_each(|x| x.span = Span::default());
+        self.meshes
+            .iter_mut()
+            .for_each(|x| x.span = Span::default());
+        self.peerings
+            .iter_mut()
+            .for_each(|x| x.span = Span::default());
+        self.sites.iter_mut().for_each(|x| x.span = Span::default());
+        for v in &mut self.vnets {
+            v.span = Span::default();
+            v.subnets.iter_mut().for_each(|x| x.span = Span::default());
+            if let Some(x) = &mut v.gateway {
+                x.span = Span::default();
+            }
+            if let Some(x) = &mut v.route_server {
+                x.span = Span::default();
+            }
+            if let Some(x) = &mut v.firewall {
+                x.span = Span::default();
+            }
+        }
+        self
+    }
+}
+
 /// `defaults ...` / `defaults: {...}`.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Defaults {

@@ -24,32 +24,6 @@ fn fixture(name: &str) -> Source {
     Source::new(format!("tests/fixtures/import/{name}"), text, Lang::Kdl)
 }
 
-/// The model with every struct's own span cleared (`Spanned` values
-/// already compare without theirs).
-fn without_spans(mut t: Topology) -> Topology {
-    t.defaults.span = Span::default();
-    t.subscriptions
-        .iter_mut()
-        .for_each(|x| x.span = Span::default());
-    t.meshes.iter_mut().for_each(|x| x.span = Span::default());
-    t.peerings.iter_mut().for_each(|x| x.span = Span::default());
-    t.sites.iter_mut().for_each(|x| x.span = Span::default());
-    for v in &mut t.vnets {
-        v.span = Span::default();
-        v.subnets.iter_mut().for_each(|x| x.span = Span::default());
-        if let Some(x) = &mut v.gateway {
-            x.span = Span::default();
-        }
-        if let Some(x) = &mut v.route_server {
-            x.span = Span::default();
-        }
-        if let Some(x) = &mut v.firewall {
-            x.span = Span::default();
-        }
-    }
-    t
-}
-
 /// Reads imported text back; it must give no diagnostic at all.
 fn read_back(text: &str, lang: Lang) -> Topology {
     let source = Source::new(format!("imported.{lang}"), text, lang);
@@ -58,7 +32,7 @@ fn read_back(text: &str, lang: Lang) -> Topology {
         diagnostics.is_empty(),
         "imported {lang} does not read back cleanly: {diagnostics:#?}\n{text}"
     );
-    without_spans(topology)
+    topology.without_spans()
 }
 
 /// Imports in both languages, checks both read back to the same model,

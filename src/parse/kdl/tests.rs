@@ -56,31 +56,6 @@ fn on(value: bool) -> crate::model::Flag {
 
 /// The model with every struct's own `span` cleared (`Spanned` values
 /// already compare without theirs), for comparison with a hand-built one.
-fn without_spans(mut t: Topology) -> Topology {
-    t.defaults.span = Span::default();
-    t.subscriptions
-        .iter_mut()
-        .for_each(|x| x.span = Span::default());
-    t.meshes.iter_mut().for_each(|x| x.span = Span::default());
-    t.peerings.iter_mut().for_each(|x| x.span = Span::default());
-    t.sites.iter_mut().for_each(|x| x.span = Span::default());
-    for vnet in &mut t.vnets {
-        vnet.span = Span::default();
-        vnet.subnets
-            .iter_mut()
-            .for_each(|x| x.span = Span::default());
-        if let Some(x) = &mut vnet.gateway {
-            x.span = Span::default();
-        }
-        if let Some(x) = &mut vnet.route_server {
-            x.span = Span::default();
-        }
-        if let Some(x) = &mut vnet.firewall {
-            x.span = Span::default();
-        }
-    }
-    t
-}
 
 const EXAMPLE: &str = r#"topology "contoso"
 defaults location="westeurope" subscription="conn" resource-group="rg-net"
@@ -145,7 +120,7 @@ fn example_model() -> Topology {
 #[test]
 fn language_example_reads_to_the_expected_model() {
     let (topology, _) = read_ok(EXAMPLE);
-    assert_eq!(without_spans(topology), example_model());
+    assert_eq!(topology.without_spans(), example_model());
 }
 
 /// Every node kind and every property, in KDL 2.0.
@@ -322,7 +297,7 @@ fn full_model() -> Topology {
 #[test]
 fn every_node_kind_reads_to_the_expected_model() {
     let (topology, _) = read_ok(FULL);
-    assert_eq!(without_spans(topology), full_model());
+    assert_eq!(topology.without_spans(), full_model());
 }
 
 #[test]
@@ -334,7 +309,7 @@ fn kdl_1_reads_to_the_same_model() {
         "the text must be KDL 1.0 only"
     );
     let (topology, source) = read_ok(&v1);
-    assert_eq!(without_spans(topology.clone()), full_model());
+    assert_eq!(topology.clone().without_spans(), full_model());
 
     // Spans still point at the values as written.
     let spoke = &topology.vnets[1];

@@ -15,7 +15,7 @@ fn source(text: &str) -> Source {
 fn parse_ok(text: &str) -> Topology {
     let (topology, diagnostics) = parse(&source(text));
     assert!(diagnostics.is_empty(), "unexpected: {diagnostics:#?}");
-    strip(topology)
+    topology.without_spans()
 }
 
 /// Parses text that must give exactly one diagnostic; returns it with the
@@ -29,40 +29,6 @@ fn parse_one_error(text: &str) -> (Diagnostic, (usize, usize), String) {
     assert!(diagnostic.help.is_some(), "no help in {diagnostic:#?}");
     let covered = src.text[span.start..span.end].to_owned();
     (diagnostic, src.line_col(span.start), covered)
-}
-
-/// The model with every node span (the plain `span: Span` fields, which
-/// take part in equality) cleared, to compare with a hand-built model.
-fn strip(mut topology: Topology) -> Topology {
-    topology.defaults.span = Span::default();
-    for s in &mut topology.subscriptions {
-        s.span = Span::default();
-    }
-    for v in &mut topology.vnets {
-        v.span = Span::default();
-        for s in &mut v.subnets {
-            s.span = Span::default();
-        }
-        if let Some(g) = &mut v.gateway {
-            g.span = Span::default();
-        }
-        if let Some(r) = &mut v.route_server {
-            r.span = Span::default();
-        }
-        if let Some(f) = &mut v.firewall {
-            f.span = Span::default();
-        }
-    }
-    for m in &mut topology.meshes {
-        m.span = Span::default();
-    }
-    for p in &mut topology.peerings {
-        p.span = Span::default();
-    }
-    for s in &mut topology.sites {
-        s.span = Span::default();
-    }
-    topology
 }
 
 /// A value with no span: `Spanned` equality ignores spans.
@@ -439,7 +405,7 @@ hubs:
     assert!(diagnostics.is_empty(), "{diagnostics:#?}");
     let subnets = &topology.vnets[0].subnets;
     assert_eq!(
-        &strip(topology.clone()).vnets[0].subnets,
+        &topology.clone().without_spans().vnets[0].subnets,
         &[
             Subnet {
                 name: t("short"),
