@@ -54,9 +54,6 @@ fn on(value: bool) -> crate::model::Flag {
     Some(Spanned::new(value, Span::default()))
 }
 
-/// The model with every struct's own `span` cleared (`Spanned` values
-/// already compare without theirs), for comparison with a hand-built one.
-
 const EXAMPLE: &str = r#"topology "contoso"
 defaults location="westeurope" subscription="conn" resource-group="rg-net"
 subscription "conn" id="11111111-1111-1111-1111-111111111111"
