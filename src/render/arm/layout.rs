@@ -28,7 +28,8 @@
 //! - A group holding more ARM resources than the limit is cut into chunks
 //!   in topological order; each chunk is its own deployment.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::rc::Rc;
 
 use crate::plan::{Plan, Resource};
 use crate::render::RenderError;
@@ -457,6 +458,64 @@ fn distinct(ids: &[usize]) -> usize {
     ids.iter().collect::<BTreeSet<_>>().len()
 }
 
+/// Sets of node indices, interned: a node's E or F is usually the same set
+/// as a neighbour's (every spoke link of a hub waits for the same outside
+/// nodes), so each distinct set is stored once and a union of the same
+/// inputs is computed once.
+struct Sets {
+    /// Sorted, deduplicated members; id 0 is the empty set.
+    all: Vec<Rc<[usize]>>,
+    ids: HashMap<Rc<[usize]>, usize>,
+    unions: HashMap<(Vec<usize>, Vec<usize>), usize>,
+}
+
+impl Sets {
+    fn new() -> Sets {
+        let empty: Rc<[usize]> = Rc::from(Vec::new());
+        Sets {
+            all: vec![Rc::clone(&empty)],
+            ids: HashMap::from([(empty, 0)]),
+            unions: HashMap::new(),
+        }
+    }
+
+    fn get(&self, id: usize) -> &[usize] {
+        self.all.get(id).map_or(&[], |s| s)
+    }
+
+    /// The id of the union of sets `inputs` and the nodes `extra`.
+    fn union(&mut self, mut inputs: Vec<usize>, mut extra: Vec<usize>) -> usize {
+        inputs.sort_unstable();
+        inputs.dedup();
+        inputs.retain(|&i| i != 0);
+        extra.sort_unstable();
+        extra.dedup();
+        match (inputs.as_slice(), extra.is_empty()) {
+            ([], true) => return 0,
+            (&[only], true) => return only,
+            _ => {}
+        }
+        let key = (inputs, extra);
+        if let Some(&id) = self.unions.get(&key) {
+            return id;
+        }
+        let mut members = key.1.clone();
+        for &i in &key.0 {
+            members.extend_from_slice(self.get(i));
+        }
+        members.sort_unstable();
+        members.dedup();
+        let members: Rc<[usize]> = Rc::from(members);
+        let next = self.all.len();
+        let id = *self.ids.entry(Rc::clone(&members)).or_insert(next);
+        if id == next {
+            self.all.push(members);
+        }
+        self.unions.insert(key, id);
+        id
+    }
+}
+
 /// One refinement of `prev` (group ids per node):
 /// - a node is *exported* when a node of another group waits for it;
 /// - E(v): the exported nodes of v's container that v is an ancestor of
@@ -468,64 +527,65 @@ fn distinct(ids: &[usize]) -> usize {
 /// stays and F grows: sorting by (phase, -|E|, |F|, ...) is topological.
 fn refine(g: &Graph<'_>, prev: &[usize], use_e: bool, use_f: bool) -> Vec<usize> {
     let n = g.nodes.len();
-    let mut exports: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+    let mut sets = Sets::new();
+    let mut exports: Vec<usize> = vec![0; n];
     if use_e {
         for &v in g.topo.iter().rev() {
-            let mut e = BTreeSet::new();
-            if g.succs[v].iter().any(|&s| prev[s] != prev[v]) {
-                e.insert(v);
-            }
-            for &s in &g.succs[v] {
-                if g.container[s] == g.container[v] {
-                    e.extend(exports[s].iter().copied());
-                }
-            }
-            exports[v] = e;
+            let exported = g.succs[v].iter().any(|&s| prev[s] != prev[v]);
+            let inputs = g.succs[v]
+                .iter()
+                .filter(|&&s| g.container[s] == g.container[v])
+                .map(|&s| exports[s])
+                .collect();
+            exports[v] = sets.union(inputs, if exported { vec![v] } else { Vec::new() });
         }
     }
-    let mut outside: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
+    let mut outside: Vec<usize> = vec![0; n];
     if use_f {
         for &v in g.topo {
-            let mut f = BTreeSet::new();
-            for &p in &g.preds[v] {
-                f.extend(outside[p].iter().copied());
-                if prev[p] != prev[v] {
-                    f.insert(p);
-                }
-            }
-            outside[v] = f;
+            let inputs = g.preds[v].iter().map(|&p| outside[p]).collect();
+            let extra = g.preds[v]
+                .iter()
+                .copied()
+                .filter(|&p| prev[p] != prev[v])
+                .collect();
+            outside[v] = sets.union(inputs, extra);
         }
     }
-    type Key = (
+    type Key<'s> = (
         usize,
         std::cmp::Reverse<usize>,
         usize,
         Container,
-        Vec<usize>,
-        Vec<usize>,
+        &'s [usize],
+        &'s [usize],
         usize,
     );
     let keys: Vec<Key> = (0..n)
         .map(|v| {
+            let (e, f) = (sets.get(exports[v]), sets.get(outside[v]));
             (
                 g.phase[v],
-                std::cmp::Reverse(exports[v].len()),
-                outside[v].len(),
+                std::cmp::Reverse(e.len()),
+                f.len(),
                 g.container[v],
-                exports[v].iter().copied().collect(),
-                outside[v].iter().copied().collect(),
+                e,
+                f,
                 if use_f { prev[v] } else { 0 },
             )
         })
         .collect();
-    let ids: BTreeMap<&Key, usize> = keys
-        .iter()
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .enumerate()
-        .map(|(i, k)| (k, i))
-        .collect();
-    keys.iter().map(|k| ids[k]).collect()
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]));
+    let mut ids = vec![0usize; n];
+    let mut id = 0;
+    for (i, &v) in order.iter().enumerate() {
+        if i > 0 && keys[order[i - 1]] != keys[v] {
+            id += 1;
+        }
+        ids[v] = id;
+    }
+    ids
 }
 
 /// Groups (in id order) cut into chunks of at most `max_resources` ARM
