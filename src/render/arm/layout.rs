@@ -488,6 +488,11 @@ impl Sets {
         inputs.sort_unstable();
         inputs.dedup();
         inputs.retain(|&i| i != 0);
+        if let &[only] = inputs.as_slice() {
+            // Most often: one input set that already holds the extra nodes.
+            let set = self.get(only);
+            extra.retain(|x| set.binary_search(x).is_err());
+        }
         extra.sort_unstable();
         extra.dedup();
         match (inputs.as_slice(), extra.is_empty()) {
