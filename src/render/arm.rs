@@ -55,6 +55,7 @@
 //! 1-64 characters, deterministic and unique.
 
 pub mod context;
+pub mod json;
 pub mod layout;
 
 use std::path::PathBuf;
@@ -165,7 +166,7 @@ fn nested_template(
     plan: &Plan,
     env: &Environment<'static>,
     deployment: &Deployment,
-) -> Result<serde_json::Value, RenderError> {
+) -> Result<String, RenderError> {
     let resources = context::resources(plan, deployment)?;
     let refs: Vec<String> = resources
         .iter()
@@ -203,20 +204,15 @@ fn nested_template(
         resources: arm,
     };
     let text = super::render_template(env, name, &ctx)?;
-    parse(name, &text)
+    check(name, &text)?;
+    Ok(text)
 }
 
-fn parse(template: &str, text: &str) -> Result<serde_json::Value, RenderError> {
-    serde_json::from_str(text).map_err(|e| RenderError {
+fn check(template: &str, text: &str) -> Result<(), RenderError> {
+    json::check(text).map_err(|e| RenderError {
         template: template.to_string(),
         message: format!("the rendered text is not JSON: {e}"),
     })
-}
-
-fn pretty(value: &serde_json::Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
 }
 
 /// Renders with explicit limits.
@@ -226,7 +222,18 @@ pub fn render_with(
     limits: Limits,
 ) -> Result<Vec<OutputFile>, RenderError> {
     let layout = layout::layout(plan, limits.max_resources)?;
-    let entries = layout::entries(plan, &layout);
+    render_layout(plan, env, &layout, limits.max_bytes)
+}
+
+/// Renders an already computed `layout` (shared with Bicep), linking
+/// nested templates once an entry template would pass `max_bytes`.
+pub fn render_layout(
+    plan: &Plan,
+    env: &Environment<'static>,
+    layout: &Layout,
+    max_bytes: usize,
+) -> Result<Vec<OutputFile>, RenderError> {
+    let entries = layout::entries(plan, layout);
     let stem = layout::topology_stem(plan);
     let mut nested = Vec::with_capacity(layout.deployments.len());
     for d in &layout.deployments {
@@ -240,10 +247,9 @@ pub fn render_with(
             .iter()
             .filter_map(|&a| entries.get(a).map(file_of))
             .collect();
-        let main = main_template(plan, env, &layout, entry, &after, &nested, None)?;
-        let text = pretty(&main);
+        let text = main_template(plan, env, layout, entry, &after, &nested, None)?;
         let path = PathBuf::from(format!("arm/{}", file_of(entry)));
-        if text.len() <= limits.max_bytes {
+        if text.len() <= max_bytes {
             files.push(OutputFile {
                 path,
                 contents: text,
@@ -261,15 +267,14 @@ pub fn render_with(
                 let file = format!("{stem}-{}.json", d.stem);
                 linked.push(OutputFile {
                     path: PathBuf::from(format!("arm/{file}")),
-                    contents: pretty(template),
+                    contents: json::pretty(template),
                 });
                 links[i] = Some(file);
             }
         }
-        let main = main_template(plan, env, &layout, entry, &after, &nested, Some(&links))?;
         files.push(OutputFile {
             path,
-            contents: pretty(&main),
+            contents: main_template(plan, env, layout, entry, &after, &nested, Some(&links))?,
         });
         files.extend(linked);
     }
@@ -283,9 +288,9 @@ fn main_template(
     layout: &Layout,
     entry: &Entry,
     after: &[String],
-    nested: &[serde_json::Value],
+    nested: &[String],
     links: Option<&[Option<String>]>,
-) -> Result<serde_json::Value, RenderError> {
+) -> Result<String, RenderError> {
     let mut deployments = Vec::with_capacity(entry.deployments.len());
     for &i in &entry.deployments {
         let Some(d) = layout.deployments.get(i) else {
@@ -311,7 +316,7 @@ fn main_template(
                 .collect(),
             template: match link {
                 Some(_) => None,
-                None => nested.get(i).map(serde_json::Value::to_string),
+                None => nested.get(i).cloned(),
             },
             link,
         });
@@ -341,5 +346,6 @@ fn main_template(
     };
     let name = "arm/main.json";
     let text = super::render_template(env, name, &ctx)?;
-    parse(name, &text)
+    check(name, &text)?;
+    Ok(json::pretty(&text))
 }

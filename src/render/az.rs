@@ -9,7 +9,7 @@ pub(crate) mod script;
 
 use std::path::PathBuf;
 
-use minijinja::Environment;
+use minijinja::{Environment, Value};
 
 use super::{OutputFile, RenderError};
 use crate::plan::Plan;
@@ -19,10 +19,20 @@ pub const TEMPLATE: &str = "az/deploy.sh";
 
 /// Renders the az files for `plan`.
 pub fn render(plan: &Plan, env: &Environment<'static>) -> Result<Vec<OutputFile>, RenderError> {
-    let script = script::build(plan)?;
-    let contents = super::render_template(env, TEMPLATE, &script)?;
+    render_script(
+        env,
+        &Value::from(minijinja::value::Serde(&script::build(plan)?)),
+    )
+}
+
+/// Renders the script context `script` (a `Script` as a template value,
+/// shared by both script targets).
+pub fn render_script(
+    env: &Environment<'static>,
+    script: &Value,
+) -> Result<Vec<OutputFile>, RenderError> {
     Ok(vec![OutputFile {
         path: PathBuf::from(TEMPLATE),
-        contents,
+        contents: env.get_template(TEMPLATE)?.render(script)?,
     }])
 }

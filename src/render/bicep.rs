@@ -20,7 +20,7 @@ use minijinja::Environment;
 use serde::Serialize;
 
 use super::arm::context::{self, Body, RESOURCES_API, Res};
-use super::arm::layout::{self, Deployment, DeploymentKind, MAX_RESOURCES, Node};
+use super::arm::layout::{self, Deployment, DeploymentKind, Layout, MAX_RESOURCES, Node};
 use super::{OutputFile, RenderError};
 use crate::plan::{Plan, Tags};
 
@@ -210,7 +210,15 @@ pub fn render_with(
     env: &Environment<'static>,
     max_resources: usize,
 ) -> Result<Vec<OutputFile>, RenderError> {
-    let layout = layout::layout(plan, max_resources)?;
+    render_layout(plan, env, &layout::layout(plan, max_resources)?)
+}
+
+/// Renders an already computed `layout` (shared with ARM).
+pub fn render_layout(
+    plan: &Plan,
+    env: &Environment<'static>,
+    layout: &Layout,
+) -> Result<Vec<OutputFile>, RenderError> {
     let mut files = Vec::new();
     let mut deployments = Vec::with_capacity(layout.deployments.len());
     let mut taken = BTreeSet::new();
@@ -258,7 +266,7 @@ pub fn render_with(
         });
     }
     // One main file per entry (per tenant and stage; usually just one).
-    let entries = layout::entries(plan, &layout);
+    let entries = layout::entries(plan, layout);
     let file_of = |e: &layout::Entry| format!("main{}.bicep", e.suffix);
     let mut out = Vec::new();
     for entry in &entries {

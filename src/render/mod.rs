@@ -100,17 +100,61 @@ pub fn render(
     templates: Option<&Path>,
 ) -> Result<Vec<OutputFile>, RenderError> {
     let env = environment(templates);
-    let mut targets = targets.to_vec();
-    targets.sort();
-    targets.dedup();
+    let wants = |t: Target| targets.contains(&t);
+    // Two lanes, one per core: ARM and Bicep share the deployment layout,
+    // az and PowerShell the script context.
+    let (deployments, scripts) = std::thread::scope(|scope| {
+        let scripts =
+            scope.spawn(|| script_lane(plan, &env, wants(Target::Az), wants(Target::Pwsh)));
+        let deployments = deployment_lane(plan, &env, wants(Target::Arm), wants(Target::Bicep));
+        let scripts = scripts
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (deployments, scripts)
+    });
+    let mut files = deployments?;
+    files.extend(scripts?);
+    Ok(files)
+}
+
+/// ARM then Bicep, from one layout.
+fn deployment_lane(
+    plan: &Plan,
+    env: &Environment<'static>,
+    arm: bool,
+    bicep: bool,
+) -> Result<Vec<OutputFile>, RenderError> {
     let mut files = Vec::new();
-    for target in targets {
-        files.extend(match target {
-            Target::Arm => arm::render(plan, &env)?,
-            Target::Bicep => bicep::render(plan, &env)?,
-            Target::Az => az::render(plan, &env)?,
-            Target::Pwsh => pwsh::render(plan, &env)?,
-        });
+    if !arm && !bicep {
+        return Ok(files);
+    }
+    let layout = arm::layout::layout(plan, arm::layout::MAX_RESOURCES)?;
+    if arm {
+        files.extend(arm::render_layout(plan, env, &layout, arm::MAX_BYTES)?);
+    }
+    if bicep {
+        files.extend(bicep::render_layout(plan, env, &layout)?);
+    }
+    Ok(files)
+}
+
+/// az then PowerShell, from one script context.
+fn script_lane(
+    plan: &Plan,
+    env: &Environment<'static>,
+    az: bool,
+    pwsh: bool,
+) -> Result<Vec<OutputFile>, RenderError> {
+    let mut files = Vec::new();
+    if !az && !pwsh {
+        return Ok(files);
+    }
+    let script = Value::from(minijinja::value::Serde(&az::script::build(plan)?));
+    if az {
+        files.extend(az::render_script(env, &script)?);
+    }
+    if pwsh {
+        files.extend(pwsh::render_script(env, &script)?);
     }
     Ok(files)
 }

@@ -653,32 +653,36 @@ fn header(plan: &Plan, tenants: &[String]) -> Vec<String> {
     }
     lines.push(String::new());
     lines.push("Roles needed, per subscription:".to_string());
-    for sub in &plan.subscriptions {
-        let mut roles: BTreeSet<&str> = BTreeSet::new();
-        let mut why: BTreeSet<String> = BTreeSet::new();
-        for &u in &used_units {
-            if plan
-                .units
-                .get(u)
-                .is_some_and(|unit| unit.subscription == sub.alias)
-            {
+    // Roles and reasons per subscription alias, in one pass over the units
+    // and one over the links.
+    let mut needs: BTreeMap<&str, (BTreeSet<&str>, BTreeSet<String>)> = BTreeMap::new();
+    for &u in &used_units {
+        if let Some(unit) = plan.units.get(u) {
+            let (roles, why) = needs.entry(unit.subscription.as_str()).or_default();
+            roles.insert("Network Contributor");
+            why.insert("creates resources or links here".to_string());
+        }
+    }
+    let mut remotes: BTreeSet<&str> = BTreeSet::new();
+    for l in &plan.links {
+        if !remotes.insert(l.remote.as_str()) {
+            continue;
+        }
+        if let Some(r) = plan.vnet(&l.remote) {
+            let (roles, why) = needs.entry(r.subscription.as_str()).or_default();
+            if r.kind == Kind::Classic {
+                roles.insert("Classic Network Contributor");
+                why.insert(format!("classic VNet {} is peered", r.name));
+            } else {
                 roles.insert("Network Contributor");
-                why.insert("creates resources or links here".to_string());
+                why.insert(format!("VNet {} is a peering remote", r.name));
             }
         }
-        for l in &plan.links {
-            if let Some(r) = plan.vnet(&l.remote)
-                && r.subscription == sub.alias
-            {
-                if r.kind == Kind::Classic {
-                    roles.insert("Classic Network Contributor");
-                    why.insert(format!("classic VNet {} is peered", r.name));
-                } else {
-                    roles.insert("Network Contributor");
-                    why.insert(format!("VNet {} is a peering remote", r.name));
-                }
-            }
-        }
+    }
+    for sub in &plan.subscriptions {
+        let Some((roles, why)) = needs.remove(sub.alias.as_str()) else {
+            continue;
+        };
         if roles.is_empty() {
             continue;
         }
