@@ -29,7 +29,6 @@
 //!   in topological order; each chunk is its own deployment.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::rc::Rc;
 
 use crate::plan::{Plan, Resource};
 use crate::render::RenderError;
@@ -458,36 +457,36 @@ fn distinct(ids: &[usize]) -> usize {
     ids.iter().collect::<BTreeSet<_>>().len()
 }
 
-/// Sets of node indices, interned: a node's E or F is usually the same set
+/// Sets of node indices, shared: a node's E or F is usually the same set
 /// as a neighbour's (every spoke link of a hub waits for the same outside
-/// nodes), so each distinct set is stored once and a union of the same
-/// inputs is computed once.
+/// nodes), so a set is stored once per distinct way of making it and a
+/// union of the same inputs is computed once. Sets are compared by their
+/// members, never by id, so two ids may hold equal sets.
 struct Sets {
-    /// Sorted, deduplicated members; id 0 is the empty set.
-    all: Vec<Rc<[usize]>>,
-    ids: HashMap<Rc<[usize]>, usize>,
-    unions: HashMap<(Vec<usize>, Vec<usize>), usize>,
+    /// Sorted, deduplicated members (node indices as `u32`: half the
+    /// memory, and chains of links make these sets long); 0 is empty.
+    all: Vec<Box<[u32]>>,
+    unions: HashMap<(Vec<usize>, Vec<u32>), usize>,
 }
 
 impl Sets {
     fn new() -> Sets {
-        let empty: Rc<[usize]> = Rc::from(Vec::new());
         Sets {
-            all: vec![Rc::clone(&empty)],
-            ids: HashMap::from([(empty, 0)]),
+            all: vec![Box::default()],
             unions: HashMap::new(),
         }
     }
 
-    fn get(&self, id: usize) -> &[usize] {
+    fn get(&self, id: usize) -> &[u32] {
         self.all.get(id).map_or(&[], |s| s)
     }
 
     /// The id of the union of sets `inputs` and the nodes `extra`.
-    fn union(&mut self, mut inputs: Vec<usize>, mut extra: Vec<usize>) -> usize {
+    fn union(&mut self, mut inputs: Vec<usize>, extra: &[usize]) -> usize {
         inputs.sort_unstable();
         inputs.dedup();
         inputs.retain(|&i| i != 0);
+        let mut extra: Vec<u32> = extra.iter().map(|&x| node_u32(x)).collect();
         if let &[only] = inputs.as_slice() {
             // Most often: one input set that already holds the extra nodes.
             let set = self.get(only);
@@ -510,15 +509,17 @@ impl Sets {
         }
         members.sort_unstable();
         members.dedup();
-        let members: Rc<[usize]> = Rc::from(members);
-        let next = self.all.len();
-        let id = *self.ids.entry(Rc::clone(&members)).or_insert(next);
-        if id == next {
-            self.all.push(members);
-        }
+        self.all.push(members.into_boxed_slice());
+        let id = self.all.len() - 1;
         self.unions.insert(key, id);
         id
     }
+}
+
+/// A node index as stored in `Sets` (an estate has far fewer than 2^32
+/// resources; the layout would not finish long before).
+fn node_u32(v: usize) -> u32 {
+    u32::try_from(v).unwrap_or(u32::MAX)
 }
 
 /// One refinement of `prev` (group ids per node):
@@ -542,19 +543,20 @@ fn refine(g: &Graph<'_>, prev: &[usize], use_e: bool, use_f: bool) -> Vec<usize>
                 .filter(|&&s| g.container[s] == g.container[v])
                 .map(|&s| exports[s])
                 .collect();
-            exports[v] = sets.union(inputs, if exported { vec![v] } else { Vec::new() });
+            let own = [v];
+            exports[v] = sets.union(inputs, if exported { &own } else { &[] });
         }
     }
     let mut outside: Vec<usize> = vec![0; n];
     if use_f {
         for &v in g.topo {
             let inputs = g.preds[v].iter().map(|&p| outside[p]).collect();
-            let extra = g.preds[v]
+            let extra: Vec<usize> = g.preds[v]
                 .iter()
                 .copied()
                 .filter(|&p| prev[p] != prev[v])
                 .collect();
-            outside[v] = sets.union(inputs, extra);
+            outside[v] = sets.union(inputs, &extra);
         }
     }
     type Key<'s> = (
@@ -562,8 +564,8 @@ fn refine(g: &Graph<'_>, prev: &[usize], use_e: bool, use_f: bool) -> Vec<usize>
         std::cmp::Reverse<usize>,
         usize,
         Container,
-        &'s [usize],
-        &'s [usize],
+        &'s [u32],
+        &'s [u32],
         usize,
     );
     let keys: Vec<Key> = (0..n)
