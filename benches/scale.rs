@@ -204,6 +204,20 @@ fn run_one(vnets: usize) {
             plan.links.len(),
             peak_rss_kib() as f64 / 1024.0
         );
+        if lang == Lang::Kdl {
+            // Each target alone (ARM and Bicep each compute the layout,
+            // az and pwsh the script context, that `render` shares).
+            let alone: Vec<String> = azmesh::render::Target::ALL
+                .iter()
+                .map(|&t| {
+                    let (d, _) = best_of(runs, || {
+                        azmesh::render::render(&plan, &[t], None).expect("render")
+                    });
+                    format!("{t} {}", ms(d))
+                })
+                .collect();
+            println!("{:>13} each target alone: {}", "", alone.join(", "));
+        }
     }
 }
 

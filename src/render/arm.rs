@@ -247,27 +247,37 @@ pub fn render_layout(
             .iter()
             .filter_map(|&a| entries.get(a).map(file_of))
             .collect();
-        let text = main_template(plan, env, layout, entry, &after, &nested, None)?;
         let path = PathBuf::from(format!("arm/{}", file_of(entry)));
-        if text.len() <= max_bytes {
-            files.push(OutputFile {
-                path,
-                contents: text,
-            });
-            continue;
+        // Each nested template as its own file would print it. Inline, it
+        // is the same text indented deeper: when these alone pass the
+        // limit, the inline entry would too, and is not rendered at all.
+        let mut printed: Vec<(usize, String)> = Vec::new();
+        for &i in &entry.deployments {
+            if let (Some(d), Some(template)) = (layout.deployments.get(i), nested.get(i))
+                && d.kind == DeploymentKind::Resources
+            {
+                printed.push((i, json::pretty(template)));
+            }
+        }
+        if printed.iter().map(|(_, t)| t.len()).sum::<usize>() <= max_bytes {
+            let text = main_template(plan, env, layout, entry, &after, &nested, None)?;
+            if text.len() <= max_bytes {
+                files.push(OutputFile {
+                    path,
+                    contents: text,
+                });
+                continue;
+            }
         }
         // Too big inline: every resource deployment in its own file.
         let mut linked = Vec::new();
         let mut links = vec![None; layout.deployments.len()];
-        for &i in &entry.deployments {
-            let (Some(d), Some(template)) = (layout.deployments.get(i), nested.get(i)) else {
-                continue;
-            };
-            if d.kind == DeploymentKind::Resources {
+        for (i, contents) in printed {
+            if let Some(d) = layout.deployments.get(i) {
                 let file = format!("{stem}-{}.json", d.stem);
                 linked.push(OutputFile {
                     path: PathBuf::from(format!("arm/{file}")),
-                    contents: json::pretty(template),
+                    contents,
                 });
                 links[i] = Some(file);
             }

@@ -6,6 +6,7 @@
 //! VNets run as parallel background jobs, links on one VNet one at a time.
 
 pub(crate) mod script;
+mod value;
 
 use std::path::PathBuf;
 
@@ -19,10 +20,7 @@ pub const TEMPLATE: &str = "az/deploy.sh";
 
 /// Renders the az files for `plan`.
 pub fn render(plan: &Plan, env: &Environment<'static>) -> Result<Vec<OutputFile>, RenderError> {
-    render_script(
-        env,
-        &Value::from(minijinja::value::Serde(&script::build(plan)?)),
-    )
+    render_script(env, &script::build(plan)?.into_value())
 }
 
 /// Renders the script context `script` (a `Script` as a template value,

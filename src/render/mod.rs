@@ -149,7 +149,7 @@ fn script_lane(
     if !az && !pwsh {
         return Ok(files);
     }
-    let script = Value::from(minijinja::value::Serde(&az::script::build(plan)?));
+    let script = az::script::build(plan)?.into_value();
     if az {
         files.extend(az::render_script(env, &script)?);
     }

@@ -18,10 +18,7 @@ pub const TEMPLATE: &str = "pwsh/deploy.ps1";
 
 /// Renders the pwsh files for `plan`.
 pub fn render(plan: &Plan, env: &Environment<'static>) -> Result<Vec<OutputFile>, RenderError> {
-    render_script(
-        env,
-        &Value::from(minijinja::value::Serde(&script::build(plan)?)),
-    )
+    render_script(env, &script::build(plan)?.into_value())
 }
 
 /// Renders the script context `script` (a `Script` as a template value,

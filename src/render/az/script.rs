@@ -463,13 +463,15 @@ fn step_ctx(
                 .ok_or_else(|| broken(format!("VNet {vnet:?} has no link {name:?}")))?;
             let local = vnet_of(plan, &l.local)?;
             let remote_tenant = plan.vnet(&l.remote).and_then(|r| r.tenant.clone());
-            let properties = serde_json::json!({
-                "remoteVirtualNetwork": { "id": l.remote_id },
-                "allowVirtualNetworkAccess": l.allow_virtual_network_access,
-                "allowForwardedTraffic": l.allow_forwarded_traffic,
-                "allowGatewayTransit": l.allow_gateway_transit,
-                "useRemoteGateways": l.use_remote_gateways,
-            });
+            // The peering's properties, in the order ARM documents them.
+            let properties = format!(
+                "{{\"remoteVirtualNetwork\":{{\"id\":{}}},\"allowVirtualNetworkAccess\":{},\"allowForwardedTraffic\":{},\"allowGatewayTransit\":{},\"useRemoteGateways\":{}}}",
+                serde_json::Value::from(l.remote_id.as_str()),
+                l.allow_virtual_network_access,
+                l.allow_forwarded_traffic,
+                l.allow_gateway_transit,
+                l.use_remote_gateways,
+            );
             (
                 l.unit,
                 local.location.clone(),
@@ -497,7 +499,7 @@ fn step_ctx(
                     use_remote_gateways: l.use_remote_gateways,
                     remote_classic: l.remote_classic,
                     child_name: format!("{}/{}", l.local, l.name),
-                    properties_json: properties.to_string(),
+                    properties_json: properties,
                     cross_tenant: l.cross_tenant,
                     remote_tenant: remote_tenant.map(|t| comment(&t)),
                 },
@@ -566,7 +568,7 @@ fn cloud_name(cloud: &str) -> &'static str {
 }
 
 /// The header: what the script builds, the roles it needs, the logins.
-fn header(plan: &Plan, tenants: &[String]) -> Vec<String> {
+fn header(plan: &Plan, tenants: &[String], effective: &[usize]) -> Vec<String> {
     let managed: Vec<&PlanVnet> = plan.vnets.iter().filter(|v| v.kind.is_managed()).collect();
     let referenced = plan.vnets.len() - managed.len();
     let subnets: usize = managed.iter().map(|v| v.subnets.len()).sum();
@@ -625,11 +627,7 @@ fn header(plan: &Plan, tenants: &[String]) -> Vec<String> {
         format!(
             "  {} step(s) in {} wave(s), in {} deployment unit(s):",
             plan.order.steps.len(),
-            effective_waves(plan)
-                .iter()
-                .map(|w| w + 1)
-                .max()
-                .unwrap_or(0),
+            effective.iter().map(|w| w + 1).max().unwrap_or(0),
             used_units.len()
         ),
     ];
@@ -716,8 +714,7 @@ fn header(plan: &Plan, tenants: &[String]) -> Vec<String> {
 /// a VNet that does not exist yet, nor safely at one whose subnets are
 /// still being written. The plan's order does not carry that edge; adding
 /// it here only ever delays a step (and, through `after`, its dependents).
-fn effective_waves(plan: &Plan) -> Vec<usize> {
-    let idx = Index::new(plan);
+fn effective_waves(plan: &Plan, idx: &Index<'_>) -> Vec<usize> {
     let mut chain_end: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, s) in plan.order.steps.iter().enumerate() {
         if let Resource::Vnet { vnet } | Resource::Subnet { vnet, .. } = &s.resource {
@@ -782,7 +779,7 @@ pub fn build(plan: &Plan) -> Result<Script, RenderError> {
         })
         .collect();
     let mut waited: BTreeSet<usize> = BTreeSet::new();
-    let effective = effective_waves(plan);
+    let effective = effective_waves(plan, &idx);
     let wave_count = effective.iter().map(|w| w + 1).max().unwrap_or(0);
     let mut by_wave: Vec<Vec<usize>> = vec![Vec::new(); wave_count];
     for (i, &ew) in effective.iter().enumerate() {
@@ -854,7 +851,7 @@ pub fn build(plan: &Plan) -> Result<Script, RenderError> {
     mark_sections(plan, steps.iter_mut(), &mut current_unit, &mut seen);
 
     Ok(Script {
-        header: header(plan, &tenants),
+        header: header(plan, &tenants, &effective),
         tenants,
         cloud_name: cloud_name(&plan.cloud).to_string(),
         api_version: plan.api_version.clone(),
@@ -1041,13 +1038,13 @@ mod tests {
                 |s| matches!(&s.resource, Resource::Subnet { vnet, .. } if vnet == "hub-weu"),
             )
             .expect("hub-weu subnets");
-        let waves = effective_waves(&plan);
+        let waves = effective_waves(&plan, &Index::new(&plan));
         assert!(waves[link] > waves[remote_end]);
         // In the fixture only that link moves: its plan wave is the wave of
         // hub-weu's last subnet.
         let fixture = sample_plan(false);
         let planned: Vec<usize> = fixture.order.steps.iter().map(|s| s.wave).collect();
-        let effective = effective_waves(&fixture);
+        let effective = effective_waves(&fixture, &Index::new(&fixture));
         let moved: Vec<usize> = (0..planned.len())
             .filter(|&i| planned[i] != effective[i])
             .collect();
