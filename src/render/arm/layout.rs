@@ -229,15 +229,22 @@ pub fn layout(plan: &Plan, max_resources: usize) -> Result<Layout, RenderError> 
     let fits = |c: &Vec<(Container, Vec<usize>)>| c.len() <= max_resources;
     let grouped =
         |granularity| groups(&graph, granularity).map(|ids| chunk(&graph, &ids, max_resources));
-    let by_units = grouped(Granularity::Units).unwrap_or_default();
-    let chunks = if fits(&by_units) {
+    // The per-unit grouping refines the one by exports (same E, plus F),
+    // so it has at least as many groups: when that one already has too
+    // many, the costlier per-unit refinement is not computed.
+    let exports = groups(&graph, Granularity::Exports).unwrap_or_default();
+    let by_units = (distinct(&exports) <= max_resources)
+        .then(|| grouped(Granularity::Units))
+        .flatten()
+        .filter(|c| fits(c));
+    let chunks = if let Some(by_units) = by_units {
         let exact = (n <= EXACT_MAX_NODES)
             .then(|| grouped(Granularity::Exact))
             .flatten()
             .filter(|c| fits(c));
         exact.unwrap_or(by_units)
     } else {
-        let by_exports = grouped(Granularity::Exports).unwrap_or_default();
+        let by_exports = chunk(&graph, &exports, max_resources);
         if fits(&by_exports) {
             by_exports
         } else {
