@@ -13,7 +13,7 @@
 //! spanning tenants gets `main-<n>-<tenant>.bicep` files like the ARM
 //! entries, each saying in a comment which ones to deploy first.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use minijinja::Environment;
@@ -149,30 +149,31 @@ fn module(
         .map(|(s, ip)| ip.clone().unwrap_or_else(|| s.clone()))
         .collect();
     let mut existing: Vec<Existing> = Vec::new();
+    // VNet name -> the symbol a link on it names as its parent: the
+    // module's own VNet (the first node creating it), else an `existing`.
+    let mut parents: BTreeMap<&str, String> = BTreeMap::new();
+    for (n, s) in deployment.nodes.iter().zip(&symbols) {
+        if let Node::Vnet { vnet } = n {
+            parents.entry(vnet.as_str()).or_insert_with(|| s.clone());
+        }
+    }
     let mut out = Vec::with_capacity(resources.len());
     for (i, r) in resources.iter().enumerate() {
         let parent = match &r.body {
-            Body::Link { vnet, .. } => {
-                let created = deployment
-                    .nodes
-                    .iter()
-                    .position(|n| matches!(n, Node::Vnet { vnet: v } if v == vnet));
-                Some(match created {
-                    Some(p) => symbols[p].clone(),
-                    None => match existing.iter().find(|e| &e.name == vnet) {
-                        Some(e) => e.symbol.clone(),
-                        None => {
-                            let s = symbol("vnet", vnet, &mut taken);
-                            existing.push(Existing {
-                                symbol: s.clone(),
-                                type_ref: type_ref("Microsoft.Network/virtualNetworks", api),
-                                name: vnet.clone(),
-                            });
-                            s
-                        }
-                    },
-                })
-            }
+            Body::Link { vnet, .. } => Some(
+                parents
+                    .entry(vnet.as_str())
+                    .or_insert_with(|| {
+                        let s = symbol("vnet", vnet, &mut taken);
+                        existing.push(Existing {
+                            symbol: s.clone(),
+                            type_ref: type_ref("Microsoft.Network/virtualNetworks", api),
+                            name: vnet.clone(),
+                        });
+                        s
+                    })
+                    .clone(),
+            ),
             _ => None,
         };
         // The parent already implies waiting for it.
