@@ -57,14 +57,17 @@
 pub mod context;
 pub mod json;
 pub mod layout;
+pub mod value;
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use minijinja::Environment;
+use minijinja::{Environment, Value};
 use serde::Serialize;
 
-use self::context::{Body, RESOURCES_API, Res};
+use self::context::{Body, RESOURCES_API};
 use self::layout::{Deployment, DeploymentKind, Entry, Layout, MAX_RESOURCES};
+use self::value::ResValue;
 use super::{OutputFile, RenderError};
 use crate::plan::Plan;
 
@@ -114,25 +117,6 @@ fn json_string(text: &str) -> String {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct ArmRes<'a> {
-    #[serde(flatten)]
-    res: &'a Res,
-    full_name: String,
-    /// JSON literals (expressions), written with `|safe`.
-    depends_on: Vec<String>,
-    self_ref: String,
-    ip_configuration_full_name: Option<String>,
-}
-
-#[derive(Serialize)]
-struct ResourcesCtx<'a> {
-    api_version: &'a str,
-    resources_api: &'a str,
-    resources: Vec<ArmRes<'a>>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct DeploymentCtx {
     name: String,
     subscription_id: String,
@@ -175,35 +159,50 @@ fn nested_template(
             resource_id_literal(t, &segs)
         })
         .collect();
-    let arm: Vec<ArmRes> = resources
-        .iter()
-        .map(|r| ArmRes {
-            res: r,
-            full_name: r.full_name(),
-            depends_on: r
-                .after
-                .iter()
-                .filter_map(|&i| refs.get(i).cloned())
-                .collect(),
-            self_ref: resource_id_literal(r.arm_type, std::slice::from_ref(&r.name)),
-            ip_configuration_full_name: match &r.body {
-                Body::RouteServer {
-                    ip_configuration, ..
-                } => Some(format!("{}/{ip_configuration}", r.name)),
-                _ => None,
-            },
-        })
-        .collect();
     let name = match deployment.kind {
         DeploymentKind::ResourceGroup => "arm/resource-group.json",
         DeploymentKind::Resources => "arm/resources.json",
     };
-    let ctx = ResourcesCtx {
-        api_version: &plan.api_version,
-        resources_api: RESOURCES_API,
-        resources: arm,
-    };
-    let text = super::render_template(env, name, &ctx)?;
+    let arm: Vec<Value> = resources
+        .into_iter()
+        .map(|r| {
+            let extra = vec![
+                ("fullName", Value::from(r.full_name())),
+                (
+                    "dependsOn",
+                    Value::from(
+                        r.after
+                            .iter()
+                            .filter_map(|&i| refs.get(i).cloned())
+                            .collect::<Vec<_>>(),
+                    ),
+                ),
+                (
+                    "selfRef",
+                    Value::from(resource_id_literal(
+                        r.arm_type,
+                        std::slice::from_ref(&r.name),
+                    )),
+                ),
+                (
+                    "ipConfigurationFullName",
+                    match &r.body {
+                        Body::RouteServer {
+                            ip_configuration, ..
+                        } => Value::from(format!("{}/{ip_configuration}", r.name)),
+                        _ => Value::from(()),
+                    },
+                ),
+            ];
+            ResValue::value(r, extra)
+        })
+        .collect();
+    let ctx = BTreeMap::from([
+        ("api_version", Value::from(plan.api_version.as_str())),
+        ("resources_api", Value::from(RESOURCES_API)),
+        ("resources", Value::from(arm)),
+    ]);
+    let text = env.get_template(name)?.render(Value::from(ctx))?;
     check(name, &text)?;
     Ok(text)
 }

@@ -17,10 +17,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use minijinja::Environment;
+use minijinja::value::{Serde, Value};
 use serde::Serialize;
 
 use super::arm::context::{self, Body, RESOURCES_API, Res};
 use super::arm::layout::{self, Deployment, DeploymentKind, Layout, MAX_RESOURCES, Node};
+use super::arm::value::{ResValue, maybe};
 use super::{OutputFile, RenderError};
 use crate::plan::{Plan, Tags};
 
@@ -58,29 +60,10 @@ fn symbol(prefix: &str, name: &str, taken: &mut BTreeSet<String>) -> String {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct BicepRes<'a> {
-    #[serde(flatten)]
-    res: &'a Res,
-    symbol: String,
-    type_ref: String,
-    depends_on: Vec<String>,
-    parent: Option<String>,
-    ip_symbol: Option<String>,
-    ip_type_ref: Option<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct Existing {
     symbol: String,
     type_ref: String,
     name: String,
-}
-
-#[derive(Serialize)]
-struct ModuleCtx<'a> {
-    existing: Vec<Existing>,
-    resources: Vec<BicepRes<'a>>,
 }
 
 #[derive(Clone, Serialize)]
@@ -151,58 +134,59 @@ fn module(
     let mut existing: Vec<Existing> = Vec::new();
     // VNet name -> the symbol a link on it names as its parent: the
     // module's own VNet (the first node creating it), else an `existing`.
-    let mut parents: BTreeMap<&str, String> = BTreeMap::new();
+    let mut parents: BTreeMap<String, String> = BTreeMap::new();
     for (n, s) in deployment.nodes.iter().zip(&symbols) {
-        if let Node::Vnet { vnet } = n {
-            parents.entry(vnet.as_str()).or_insert_with(|| s.clone());
+        if let Node::Vnet { vnet } = n
+            && !parents.contains_key(vnet)
+        {
+            parents.insert(vnet.clone(), s.clone());
         }
     }
     let mut out = Vec::with_capacity(resources.len());
-    for (i, r) in resources.iter().enumerate() {
+    for (i, r) in resources.into_iter().enumerate() {
         let parent = match &r.body {
-            Body::Link { vnet, .. } => Some(
-                parents
-                    .entry(vnet.as_str())
-                    .or_insert_with(|| {
-                        let s = symbol("vnet", vnet, &mut taken);
-                        existing.push(Existing {
-                            symbol: s.clone(),
-                            type_ref: type_ref("Microsoft.Network/virtualNetworks", api),
-                            name: vnet.clone(),
-                        });
-                        s
-                    })
-                    .clone(),
-            ),
+            Body::Link { vnet, .. } => Some(match parents.get(vnet) {
+                Some(p) => p.clone(),
+                None => {
+                    let s = symbol("vnet", vnet, &mut taken);
+                    existing.push(Existing {
+                        symbol: s.clone(),
+                        type_ref: type_ref("Microsoft.Network/virtualNetworks", api),
+                        name: vnet.clone(),
+                    });
+                    parents.insert(vnet.clone(), s.clone());
+                    s
+                }
+            }),
             _ => None,
         };
         // The parent already implies waiting for it.
-        let depends_on = r
+        let depends_on: Vec<String> = r
             .after
             .iter()
             .filter_map(|&j| waits.get(j).cloned())
             .filter(|s| Some(s) != parent.as_ref())
             .collect();
-        out.push(BicepRes {
-            res: r,
-            symbol: symbols[i].clone(),
-            type_ref: type_ref(r.arm_type, api),
-            depends_on,
-            parent,
-            ip_symbol: ip_symbols[i].clone(),
-            ip_type_ref: ip_symbols[i]
-                .as_ref()
-                .map(|_| type_ref("Microsoft.Network/virtualHubs/ipConfigurations", api)),
-        });
+        let ip_type_ref = ip_symbols[i]
+            .as_ref()
+            .map(|_| type_ref("Microsoft.Network/virtualHubs/ipConfigurations", api));
+        let extra = vec![
+            ("symbol", Value::from(symbols[i].as_str())),
+            ("typeRef", Value::from(type_ref(r.arm_type, api))),
+            ("dependsOn", Value::from(depends_on)),
+            ("parent", maybe(parent.as_deref())),
+            ("ipSymbol", maybe(ip_symbols[i].as_deref())),
+            ("ipTypeRef", maybe(ip_type_ref.as_deref())),
+        ];
+        out.push(ResValue::value(r, extra));
     }
-    super::render_template(
-        env,
-        "bicep/module.bicep",
-        &ModuleCtx {
-            existing,
-            resources: out,
-        },
-    )
+    let ctx = BTreeMap::from([
+        ("existing", Value::from(Serde(&existing))),
+        ("resources", Value::from(out)),
+    ]);
+    Ok(env
+        .get_template("bicep/module.bicep")?
+        .render(Value::from(ctx))?)
 }
 
 /// Renders with an explicit per-template resource limit.
