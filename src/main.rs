@@ -542,14 +542,22 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 }
                 plan.peering_syncs = azmesh::diff::sync_links(&d);
             }
-            let files = match render::render(&plan, &targets, templates.as_deref()) {
+            // The review is independent of the targets: written meanwhile.
+            let (rendered, review) = std::thread::scope(|scope| {
+                let review = scope.spawn(|| {
+                    azmesh::review::review(&plan, &warning_lines(&source, &c.diagnostics))
+                });
+                let rendered = render::render(&plan, &targets, templates.as_deref());
+                let review = review
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (rendered, review)
+            });
+            let files = match rendered {
                 Ok(mut files) => {
                     files.push(render::OutputFile {
                         path: PathBuf::from("REVIEW.md"),
-                        contents: azmesh::review::review(
-                            &plan,
-                            &warning_lines(&source, &c.diagnostics),
-                        ),
+                        contents: review,
                     });
                     files
                 }
