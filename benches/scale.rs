@@ -2,11 +2,12 @@
 //! (many hubs with gateways, up to 399 spokes each, hub-to-hub mesh, mesh
 //! groups across hubs), written in KDL and in YAML; prints parse, analyze
 //! (validate + expand + order) and build (all four targets) times, and the
-//! peak memory of each run, measured in a fresh child process per size so
-//! that one size's peak does not hide another's.
+//! peak memory of each run, measured in a fresh child process per size and
+//! language so that one run's peak does not hide another's.
 //!
-//! `cargo bench --bench scale -- N` runs one size; `-- --emit N FILE.kdl`
-//! writes the generated estate for inspection.
+//! `cargo bench --bench scale -- N` runs one size, `-- N kdl|yaml` one size
+//! in one language in this process; `-- --emit N FILE.kdl` writes the
+//! generated estate for inspection.
 
 use std::fmt::Write as _;
 use std::process::Command;
@@ -155,6 +156,8 @@ fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
     let mut best = Duration::MAX;
     let mut last = None;
     for _ in 0..runs {
+        // The previous run's result goes first: peaks are one run's.
+        drop(last.take());
         let t = Instant::now();
         let v = f();
         best = best.min(t.elapsed());
@@ -167,57 +170,59 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
 }
 
-/// One size, in this process: prints one line per language.
-fn run_one(vnets: usize) {
+/// One size in one language, in this process: prints one line.
+fn run_one(vnets: usize, lang: Lang) {
     let estate = Estate::new(vnets);
-    for (lang, text) in [(Lang::Kdl, estate.kdl()), (Lang::Yaml, estate.yaml())] {
-        let source = Source::new(format!("scale.{lang}"), text, lang);
-        let runs = if vnets > 20_000 { 1 } else { 3 };
-        let (parse, (topology, diags)) = best_of(runs, || azmesh::parse::parse(&source));
-        assert!(
-            diags.is_empty(),
-            "generated estate has syntax problems: {:?}",
-            &diags[..diags.len().min(3)]
-        );
-        let (analyze, analysis) = best_of(runs, || azmesh::analyze::analyze(&topology));
-        let errors: Vec<_> = analysis
-            .diagnostics
+    let text = match lang {
+        Lang::Kdl => estate.kdl(),
+        Lang::Yaml => estate.yaml(),
+    };
+    let source = Source::new(format!("scale.{lang}"), text, lang);
+    let runs = if vnets > 20_000 { 1 } else { 3 };
+    let (parse, (topology, diags)) = best_of(runs, || azmesh::parse::parse(&source));
+    assert!(
+        diags.is_empty(),
+        "generated estate has syntax problems: {:?}",
+        &diags[..diags.len().min(3)]
+    );
+    let (analyze, analysis) = best_of(runs, || azmesh::analyze::analyze(&topology));
+    let errors: Vec<_> = analysis
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .take(3)
+        .collect();
+    assert!(errors.is_empty(), "generated estate has errors: {errors:?}");
+    let plan = analysis.plan.expect("an error-free estate has a plan");
+    let (build, files) = best_of(runs, || {
+        azmesh::render::render(&plan, &azmesh::render::Target::ALL, None).expect("render")
+    });
+    let bytes: usize = files.iter().map(|f| f.contents.len()).sum();
+    println!(
+        "{vnets:>7} VNets {lang:<4} {:>5.1} MB input: parse {:>9}  analyze {:>9}  parse+analyze {:>9}  build {:>9} ({} files, {:.1} MB)  links {:>6}  peak RSS {:.0} MB",
+        source.text.len() as f64 / 1e6,
+        ms(parse),
+        ms(analyze),
+        ms(parse + analyze),
+        ms(build),
+        files.len(),
+        bytes as f64 / 1e6,
+        plan.links.len(),
+        peak_rss_kib() as f64 / 1024.0
+    );
+    if lang == Lang::Kdl {
+        // Each target alone (ARM and Bicep each compute the layout,
+        // az and pwsh the script context, that `render` shares).
+        let alone: Vec<String> = azmesh::render::Target::ALL
             .iter()
-            .filter(|d| d.is_error())
-            .take(3)
+            .map(|&t| {
+                let (d, _) = best_of(runs, || {
+                    azmesh::render::render(&plan, &[t], None).expect("render")
+                });
+                format!("{t} {}", ms(d))
+            })
             .collect();
-        assert!(errors.is_empty(), "generated estate has errors: {errors:?}");
-        let plan = analysis.plan.expect("an error-free estate has a plan");
-        let (build, files) = best_of(runs, || {
-            azmesh::render::render(&plan, &azmesh::render::Target::ALL, None).expect("render")
-        });
-        let bytes: usize = files.iter().map(|f| f.contents.len()).sum();
-        println!(
-            "{vnets:>7} VNets {lang:<4} {:>5.1} MB input: parse {:>9}  analyze {:>9}  parse+analyze {:>9}  build {:>9} ({} files, {:.1} MB)  links {:>6}  peak RSS {:.0} MB",
-            source.text.len() as f64 / 1e6,
-            ms(parse),
-            ms(analyze),
-            ms(parse + analyze),
-            ms(build),
-            files.len(),
-            bytes as f64 / 1e6,
-            plan.links.len(),
-            peak_rss_kib() as f64 / 1024.0
-        );
-        if lang == Lang::Kdl {
-            // Each target alone (ARM and Bicep each compute the layout,
-            // az and pwsh the script context, that `render` shares).
-            let alone: Vec<String> = azmesh::render::Target::ALL
-                .iter()
-                .map(|&t| {
-                    let (d, _) = best_of(runs, || {
-                        azmesh::render::render(&plan, &[t], None).expect("render")
-                    });
-                    format!("{t} {}", ms(d))
-                })
-                .collect();
-            println!("{:>13} each target alone: {}", "", alone.join(", "));
-        }
+        println!("{:>13} each target alone: {}", "", alone.join(", "));
     }
 }
 
@@ -238,16 +243,29 @@ fn main() {
         std::fs::write(path, text).expect("write the estate");
         return;
     }
-    if let Some(n) = args.first().and_then(|a| a.parse::<usize>().ok()) {
-        run_one(n);
+    if let [n, lang] = args.as_slice()
+        && let Ok(n) = n.parse::<usize>()
+    {
+        let lang = if lang == "yaml" {
+            Lang::Yaml
+        } else {
+            Lang::Kdl
+        };
+        run_one(n, lang);
         return;
     }
+    let sizes: Vec<usize> = match args.first().and_then(|a| a.parse().ok()) {
+        Some(n) => vec![n],
+        None => vec![1_000, 10_000],
+    };
     let exe = std::env::current_exe().expect("own path");
-    for n in [1_000, 10_000] {
-        let status = Command::new(&exe)
-            .arg(n.to_string())
-            .status()
-            .expect("child run");
-        assert!(status.success(), "the {n}-VNet run failed");
+    for n in sizes {
+        for lang in ["kdl", "yaml"] {
+            let status = Command::new(&exe)
+                .args([n.to_string(), lang.to_string()])
+                .status()
+                .expect("child run");
+            assert!(status.success(), "the {n}-VNet {lang} run failed");
+        }
     }
 }

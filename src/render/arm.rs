@@ -4,7 +4,9 @@
 //! spans tenants).
 //!
 //! In: a `Plan`. Out: `OutputFile`s under `arm/`, each parsed back with
-//! serde_json and re-emitted pretty (valid JSON by construction).
+//! serde_json (which also rejects a key written twice in one object) and
+//! re-emitted as serde_json prints it (`arm/json.rs`): valid JSON by
+//! construction.
 //!
 //! Scope and shape. The entry template is a *subscription* deployment
 //! (`az deployment sub create --location <loc> --template-file
