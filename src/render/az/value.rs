@@ -12,6 +12,7 @@ use std::sync::Arc;
 use minijinja::value::{Enumerator, Object, Serde, Value};
 
 use super::script::{Place, Script, StepCtx, What};
+use crate::render::arm::value::maybe;
 
 impl Script {
     /// The template value (moves the context; no step is copied).
@@ -100,10 +101,6 @@ fn texts(items: &[String]) -> Option<Value> {
     Some(Value::from(items.to_vec()))
 }
 
-fn maybe(s: Option<&String>) -> Option<Value> {
-    Some(s.map_or(Value::from(()), |s| Value::from(s.as_str())))
-}
-
 impl Object for Step {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
         let key = key.as_str()?;
@@ -144,7 +141,7 @@ impl Object for Step {
                 "vnet" => text(vnet),
                 "name" => text(name),
                 "prefixes" => texts(prefixes),
-                "route_table_id" => maybe(route_table_id.as_ref()),
+                "route_table_id" => Some(maybe(route_table_id.as_deref())),
                 _ => None,
             },
             (What::PublicIp { vnet, name, zones }, _) => match key {
@@ -168,7 +165,7 @@ impl Object for Step {
                 "name" => text(name),
                 "public_ip" => text(public_ip),
                 "gateway_type" => text(gateway_type),
-                "vpn_type" => maybe(vpn_type.as_ref()),
+                "vpn_type" => Some(maybe(vpn_type.as_deref())),
                 "sku" => text(sku),
                 _ => None,
             },
@@ -222,7 +219,7 @@ impl Object for Step {
                 "child_name" => text(child_name),
                 "properties_json" => text(properties_json),
                 "cross_tenant" => Some(Value::from(*cross_tenant)),
-                "remote_tenant" => maybe(remote_tenant.as_ref()),
+                "remote_tenant" => Some(maybe(remote_tenant.as_deref())),
                 _ => None,
             },
             _ => None,
@@ -293,10 +290,10 @@ impl Object for Place {
         match key.as_str()? {
             "unit" => Some(Value::from(self.unit)),
             "subscription_id" => text(&self.subscription_id),
-            "tenant" => maybe(self.tenant.as_ref()),
+            "tenant" => Some(maybe(self.tenant.as_deref())),
             "resource_group" => text(&self.resource_group),
             "location" => text(&self.location),
-            "section" => maybe(self.section.as_ref()),
+            "section" => Some(maybe(self.section.as_deref())),
             _ => None,
         }
     }
