@@ -1,6 +1,6 @@
 //! `azmesh build` for every example and valid case: each generated file is
-//! an insta snapshot, rendering twice gives the same bytes, and a KDL case
-//! and its YAML twin give byte-identical outputs.
+//! an insta snapshot, rendering twice (and each target alone) gives the
+//! same bytes, and a KDL case and its YAML twin give byte-identical outputs.
 
 mod common;
 
@@ -19,6 +19,17 @@ fn outputs(path: &std::path::Path) -> Vec<render::OutputFile> {
     assert!(
         files == again,
         "{}: rendering is not deterministic",
+        source.name
+    );
+    // The targets render on parallel threads, sharing a layout and a
+    // script context: each alone gives the same files, in target order.
+    let alone: Vec<render::OutputFile> = Target::ALL
+        .iter()
+        .flat_map(|&t| render::render(&plan, &[t], None).expect("one target renders"))
+        .collect();
+    assert!(
+        files == alone,
+        "{}: the four targets together differ from each one alone",
         source.name
     );
     files
