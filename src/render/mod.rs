@@ -156,17 +156,28 @@ fn script_lane(
 }
 
 /// Runs `a` here and `b` on another thread (the targets of a lane render
-/// independently once their shared input exists); a panic in `b` goes on
-/// here.
+/// independently once their shared input exists), or both here when no
+/// thread can be started; a panic in `b` goes on here.
 fn both<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+    // `b` waits in a slot: whoever runs it takes it, so it runs once.
+    let slot = std::sync::Mutex::new(Some(b));
+    let run_b = || {
+        let f = slot.lock().ok().and_then(|mut f| f.take());
+        f.map(|f| f())
+    };
     std::thread::scope(|scope| {
-        let b = scope.spawn(b);
+        let thread = std::thread::Builder::new().spawn_scoped(scope, run_b);
         let a = a();
-        (
-            a,
-            b.join()
+        let b = match thread {
+            Ok(thread) => thread
+                .join()
                 .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-        )
+            Err(_) => None,
+        };
+        match b.or_else(run_b) {
+            Some(b) => (a, b),
+            None => unreachable!("`b` runs on the thread or, failing that, here"),
+        }
     })
 }
 
