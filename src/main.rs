@@ -543,16 +543,10 @@ fn run(command: Command) -> Result<ExitCode, String> {
                 plan.peering_syncs = azmesh::diff::sync_links(&d);
             }
             // The review is independent of the targets: written meanwhile.
-            let (rendered, review) = std::thread::scope(|scope| {
-                let review = scope.spawn(|| {
-                    azmesh::review::review(&plan, &warning_lines(&source, &c.diagnostics))
-                });
-                let rendered = render::render(&plan, &targets, templates.as_deref());
-                let review = review
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (rendered, review)
-            });
+            let (rendered, review) = render::both(
+                || render::render(&plan, &targets, templates.as_deref()),
+                || azmesh::review::review(&plan, &warning_lines(&source, &c.diagnostics)),
+            );
             let files = match rendered {
                 Ok(mut files) => {
                     files.push(render::OutputFile {

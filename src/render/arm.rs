@@ -204,7 +204,7 @@ fn nested_template(
         ("resources_api", Value::from(RESOURCES_API)),
         ("resources", Value::from(arm)),
     ]);
-    let text = env.get_template(name)?.render(Value::from(ctx))?;
+    let text = super::render_value(env, name, &Value::from(ctx))?;
     check(name, &text)?;
     Ok(text)
 }

@@ -31,6 +31,6 @@ pub fn render_script(
 ) -> Result<Vec<OutputFile>, RenderError> {
     Ok(vec![OutputFile {
         path: PathBuf::from(TEMPLATE),
-        contents: env.get_template(TEMPLATE)?.render(script)?,
+        contents: super::render_value(env, TEMPLATE, script)?,
     }])
 }

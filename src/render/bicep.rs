@@ -184,9 +184,7 @@ fn module(
         ("existing", Value::from(Serde(&existing))),
         ("resources", Value::from(out)),
     ]);
-    Ok(env
-        .get_template("bicep/module.bicep")?
-        .render(Value::from(ctx))?)
+    super::render_value(env, "bicep/module.bicep", &Value::from(ctx))
 }
 
 /// Renders with an explicit per-template resource limit.

@@ -105,60 +105,56 @@ pub fn render(
     // PowerShell the script context; each target then renders on its own
     // thread (the machine this is measured on has two cores).
     let (deployments, scripts) = both(
-        || deployment_lane(plan, &env, wants(Target::Arm), wants(Target::Bicep)),
-        || script_lane(plan, &env, wants(Target::Az), wants(Target::Pwsh)),
+        || {
+            lane(
+                [wants(Target::Arm), wants(Target::Bicep)],
+                || arm::layout::layout(plan, arm::layout::MAX_RESOURCES),
+                |layout| arm::render_layout(plan, &env, layout, arm::MAX_BYTES),
+                |layout| bicep::render_layout(plan, &env, layout),
+            )
+        },
+        || {
+            lane(
+                [wants(Target::Az), wants(Target::Pwsh)],
+                || Ok(az::script::build(plan)?.into_value()),
+                |script| az::render_script(&env, script),
+                |script| pwsh::render_script(&env, script),
+            )
+        },
     );
     let mut files = deployments?;
     files.extend(scripts?);
     Ok(files)
 }
 
-/// ARM then Bicep, from one layout.
-fn deployment_lane(
-    plan: &Plan,
-    env: &Environment<'static>,
-    arm: bool,
-    bicep: bool,
+/// Two targets from one shared input, made only when either is wanted;
+/// the two then render at the same time. Files in target order.
+fn lane<S: Sync>(
+    wanted: [bool; 2],
+    shared: impl FnOnce() -> Result<S, RenderError>,
+    first: impl FnOnce(&S) -> Result<Vec<OutputFile>, RenderError> + Send,
+    second: impl FnOnce(&S) -> Result<Vec<OutputFile>, RenderError> + Send,
 ) -> Result<Vec<OutputFile>, RenderError> {
-    let mut files = Vec::new();
-    if !arm && !bicep {
-        return Ok(files);
+    if wanted == [false, false] {
+        return Ok(Vec::new());
     }
-    let layout = arm::layout::layout(plan, arm::layout::MAX_RESOURCES)?;
-    let (arm_files, bicep_files) = both(
-        || arm.then(|| arm::render_layout(plan, env, &layout, arm::MAX_BYTES)),
-        || bicep.then(|| bicep::render_layout(plan, env, &layout)),
+    let shared = shared()?;
+    let (first, second) = both(
+        || wanted[0].then(|| first(&shared)),
+        || wanted[1].then(|| second(&shared)),
     );
-    files.extend(arm_files.transpose()?.unwrap_or_default());
-    files.extend(bicep_files.transpose()?.unwrap_or_default());
+    let mut files = first.transpose()?.unwrap_or_default();
+    files.extend(second.transpose()?.unwrap_or_default());
     Ok(files)
 }
 
-/// az then PowerShell, from one script context.
-fn script_lane(
-    plan: &Plan,
-    env: &Environment<'static>,
-    az: bool,
-    pwsh: bool,
-) -> Result<Vec<OutputFile>, RenderError> {
-    let mut files = Vec::new();
-    if !az && !pwsh {
-        return Ok(files);
-    }
-    let script = az::script::build(plan)?.into_value();
-    let (az_files, pwsh_files) = both(
-        || az.then(|| az::render_script(env, &script)),
-        || pwsh.then(|| pwsh::render_script(env, &script)),
-    );
-    files.extend(az_files.transpose()?.unwrap_or_default());
-    files.extend(pwsh_files.transpose()?.unwrap_or_default());
-    Ok(files)
-}
-
-/// Runs `a` here and `b` on another thread (the targets of a lane render
-/// independently once their shared input exists), or both here when no
-/// thread can be started; a panic in `b` goes on here.
-fn both<A: Send, B: Send>(a: impl FnOnce() -> A + Send, b: impl FnOnce() -> B + Send) -> (A, B) {
+/// Runs `a` here and `b` on another thread, or both here when no thread
+/// can be started; a panic in `b` goes on here. For independent work on
+/// the same borrowed data (two lanes, two targets, the review).
+pub fn both<A: Send, B: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+) -> (A, B) {
     // `b` waits in a slot: whoever runs it takes it, so it runs once.
     let slot = std::sync::Mutex::new(Some(b));
     let run_b = || {
@@ -279,9 +275,16 @@ pub fn render_template(
     name: &str,
     ctx: &impl serde::Serialize,
 ) -> Result<String, RenderError> {
-    Ok(env
-        .get_template(name)?
-        .render(Value::from(minijinja::value::Serde(ctx)))?)
+    render_value(env, name, &Value::from(minijinja::value::Serde(ctx)))
+}
+
+/// Renders template `name` of `env` with the template value `ctx`.
+pub fn render_value(
+    env: &Environment<'static>,
+    name: &str,
+    ctx: &Value,
+) -> Result<String, RenderError> {
+    Ok(env.get_template(name)?.render(ctx)?)
 }
 
 /// The plan as a template value.

@@ -568,7 +568,7 @@ fn cloud_name(cloud: &str) -> &'static str {
 }
 
 /// The header: what the script builds, the roles it needs, the logins.
-fn header(plan: &Plan, tenants: &[String], effective: &[usize]) -> Vec<String> {
+fn header(plan: &Plan, tenants: &[String], wave_count: usize) -> Vec<String> {
     let managed: Vec<&PlanVnet> = plan.vnets.iter().filter(|v| v.kind.is_managed()).collect();
     let referenced = plan.vnets.len() - managed.len();
     let subnets: usize = managed.iter().map(|v| v.subnets.len()).sum();
@@ -627,7 +627,7 @@ fn header(plan: &Plan, tenants: &[String], effective: &[usize]) -> Vec<String> {
         format!(
             "  {} step(s) in {} wave(s), in {} deployment unit(s):",
             plan.order.steps.len(),
-            effective.iter().map(|w| w + 1).max().unwrap_or(0),
+            wave_count,
             used_units.len()
         ),
     ];
@@ -681,9 +681,6 @@ fn header(plan: &Plan, tenants: &[String], effective: &[usize]) -> Vec<String> {
         let Some((roles, why)) = needs.remove(sub.alias.as_str()) else {
             continue;
         };
-        if roles.is_empty() {
-            continue;
-        }
         let tenant = sub
             .tenant
             .as_ref()
@@ -851,7 +848,7 @@ pub fn build(plan: &Plan) -> Result<Script, RenderError> {
     mark_sections(plan, steps.iter_mut(), &mut current_unit, &mut seen);
 
     Ok(Script {
-        header: header(plan, &tenants, &effective),
+        header: header(plan, &tenants, wave_count),
         tenants,
         cloud_name: cloud_name(&plan.cloud).to_string(),
         api_version: plan.api_version.clone(),
